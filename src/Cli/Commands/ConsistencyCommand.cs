@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Globalization;
+using Hybrid.Games.Analysis;
+using Hybrid.Games.Games;
+
+namespace Hybrid.Cli.Commands;
+
+/// <summary><c>hybrid consistency</c>: consistency losses of the classical rules per look-ahead rate.</summary>
+public static class ConsistencyCommand
+{
+    /// <summary>Accepted options.</summary>
+    public static readonly string[] Options = { "game", "alphas", "orders", "samples", "seed", "points", "rules", "json!" };
+
+    /// <summary>Runs the command.</summary>
+    public static int Run(Arguments args, TextWriter stdout, TextWriter stderr)
+    {
+        var game = GameRegistry.Create(args.Required("game"));
+        var alphas = args.Doubles("alphas", positive: true);
+        var orders = args.Ints("orders", new[] { 1, 2, 3, 4, 5, 6 }, 0, 12);
+        var rules = args.Get("rules") switch
+        {
+            null => ConsistencyTable.FirstOrderRules,
+            "none" => Array.Empty<string>(),
+            var list => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+        };
+        PointSource source = args.Get("points") is { } path
+            ? new PointSource.Given(PointsFile.Read(path, game))
+            : new PointSource.Sampled(args.Int("samples", 1000, 1, 10_000_000), args.Int("seed", 0, 0));
+
+        var clock = Stopwatch.StartNew();
+        var rows = ConsistencyTable.Compute(game, alphas, orders, source, rules);
+        clock.Stop();
+        if (args.Flag("json"))
+        {
+            foreach (var row in rows)
+                stdout.WriteLine(Json.Line(new Dictionary<string, object>
+                {
+                    ["game"] = game.Name, ["alpha"] = row.Alpha, ["samples"] = row.Samples, ["rules"] = row.Losses,
+                }));
+        }
+        else
+        {
+            var names = rows[0].Losses.Keys.ToList();
+            stdout.WriteLine($"consistency loss, {game.Name}, {rows[0].Samples} points per alpha (mean of sum_i ||r_i/alpha||^2)");
+            stdout.WriteLine("alpha".PadLeft(8) + string.Concat(names.Select(n => n.PadLeft(13))));
+            foreach (var row in rows)
+                stdout.WriteLine(row.Alpha.ToString("g4", CultureInfo.InvariantCulture).PadLeft(8)
+                    + string.Concat(names.Select(n => Format(row.Losses[n]).PadLeft(13))));
+        }
+        stderr.WriteLine($"elapsed {clock.Elapsed.TotalSeconds:F2}s");
+        return 0;
+    }
+
+    /// <summary>Three significant digits, scientific for small and large values.</summary>
+    public static string Format(double v) =>
+        v == 0 || (Math.Abs(v) >= 1e-2 && Math.Abs(v) < 1e6) ? v.ToString("0.###", CultureInfo.InvariantCulture) : v.ToString("0.##e+0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using Hybrid.Games.Analysis;
+using Hybrid.Games.Games;
+using Hybrid.Games.Rules;
+
+namespace Hybrid.Cli.Commands;
+
+/// <summary><c>hybrid learn</c>: a batch of learning runs of one rule and its outcome per seed.</summary>
+public static class LearnCommand
+{
+    /// <summary>Accepted options.</summary>
+    public static readonly string[] Options = { "game", "rule", "alpha", "steps", "seeds", "seed", "init-std", "json!" };
+
+    /// <summary>Runs the command.</summary>
+    public static int Run(Arguments args, TextWriter stdout)
+    {
+        var game = GameRegistry.Create(args.Required("game"));
+        var rule = RuleRegistry.Create(args.Required("rule"));
+        var alpha = args.Double("alpha", null, positive: true);
+        var options = new LearningOptions(
+            Steps: args.Get("steps") == null ? throw new UsageException("--steps is required") : args.Int("steps", 0, 0, 10_000_000),
+            Seeds: args.Int("seeds", 10, 1, 100_000),
+            BaseSeed: args.Int("seed", 0, 0),
+            InitStd: args.Double("init-std", 1.0, nonNegative: true));
+        var run = LearningRun.Run(game, rule, alpha, options);
+        var finals = run.FinalLosses();
+        if (args.Flag("json"))
+        {
+            stdout.WriteLine(Json.Line(new Dictionary<string, object>
+            {
+                ["game"] = game.Name, ["rule"] = rule.Name, ["alpha"] = alpha, ["steps"] = options.Steps, ["seeds"] = options.Seeds,
+                ["init_std"] = options.InitStd,
+                ["final_losses"] = finals,
+                ["outcome"] = run.Outcome.Select(o => o.ToString().ToLowerInvariant()).ToArray(),
+                ["diverged_at"] = run.DivergedAt,
+                ["final_parameters"] = Enumerable.Range(0, options.Seeds).Select(k => run.Parameters[-1][k].data<double>().ToArray()).ToArray(),
+            }));
+            return 0;
+        }
+        stdout.WriteLine($"{rule.Name} on {game.Name}, alpha {alpha.ToString(CultureInfo.InvariantCulture)}, {options.Steps} steps, {options.Seeds} seeds, init N(0, {options.InitStd.ToString(CultureInfo.InvariantCulture)}^2)");
+        stdout.WriteLine("seed".PadLeft(6) + string.Concat(game.Players.Select(p => ("loss " + p.Name).PadLeft(16))) + "outcome".PadLeft(16));
+        for (var k = 0; k < options.Seeds; k++)
+        {
+            var outcome = run.Outcome[k] == RunOutcome.Diverged ? $"diverged@{run.DivergedAt[k]}" : run.Outcome[k].ToString().ToLowerInvariant();
+            stdout.WriteLine((options.BaseSeed + k).ToString(CultureInfo.InvariantCulture).PadLeft(6)
+                + string.Concat(finals[k].Select(v => ConsistencyCommand.Format(v).PadLeft(16))) + outcome.PadLeft(16));
+        }
+        var counts = run.Outcome.GroupBy(o => o).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
+        stdout.WriteLine($"summary: {string.Join(", ", counts)}; mean final losses {string.Join(", ", Enumerable.Range(0, game.PlayerCount).Select(i => ConsistencyCommand.Format(finals.Average(f => f[i]))))}");
+        return 0;
+    }
+}

@@ -1,0 +1,55 @@
+using Hybrid.Cli;
+using Hybrid.Cli.Commands;
+
+return CommandLine.Run(args, Console.Out, Console.Error);
+
+namespace Hybrid.Cli
+{
+    /// <summary>Entry point of the hybrid tool: dispatches to a command and turns bad input into exit code 2.</summary>
+    public static class CommandLine
+    {
+        /// <summary>Usage text.</summary>
+        public const string Usage = """
+            hybrid: learning in differentiable games
+
+            usage:
+              hybrid consistency --game G --alphas A1,A2 [--orders 1,2,6] [--samples 1000] [--seed 0]
+                                 [--points FILE] [--rules lola_taylor,sos,cgd,lookahead|none] [--json]
+              hybrid learn --game G --rule R --alpha A --steps T [--seeds 10] [--seed 0] [--init-std 1] [--json]
+              hybrid reproduce tandem [--out results]
+
+            games: tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd
+            rules: naive, lookahead, lookahead_N, lola_taylor, lola_exact, hola_N, hola_taylor_N, sos, cgd, cgd_N, ilola, ilola_taylor
+            """;
+
+        /// <summary>Runs one command; returns the process exit code (0 ok, 2 bad input).</summary>
+        public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+        {
+            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+            {
+                stdout.WriteLine(Usage);
+                return args.Length == 0 ? 2 : 0;
+            }
+            try
+            {
+                // The games' tensors are tiny, so intra-op threads only spin; the libraries parallelise
+                // explicitly where it pays (e.g. the two HOLA chains).
+                TorchSharp.torch.set_num_threads(1);
+                var rest = args[1..];
+                return args[0] switch
+                {
+                    "consistency" => ConsistencyCommand.Run(Arguments.Parse(rest, ConsistencyCommand.Options), stdout, stderr),
+                    "learn" => LearnCommand.Run(Arguments.Parse(rest, LearnCommand.Options), stdout),
+                    "reproduce" => ReproduceCommand.Run(rest, stdout),
+                    _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, reproduce)"),
+                };
+            }
+            catch (Exception e) when (e is UsageException or ArgumentException or FormatException or IOException or InvalidOperationException
+                                       or System.Runtime.InteropServices.ExternalException or Games.Rules.RuleDivergedException)
+            {
+                stderr.WriteLine($"hybrid: error: {e.Message.Split('\n')[0].Trim()}");
+                return 2;
+            }
+        }
+    }
+}

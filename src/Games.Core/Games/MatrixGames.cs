@@ -1,0 +1,68 @@
+using static TorchSharp.torch;
+
+namespace Hybrid.Games.Games;
+
+/// <summary>
+/// One-shot two-action games where each player's single parameter is the logit of its first action
+/// (p = sigma(theta)). Losses are minus expected payoffs.
+/// </summary>
+public abstract class BinaryActionGame() : TwoPlayerGame(1)
+{
+    /// <inheritdoc/>
+    public override Region Region => Region.Logits;
+
+    /// <summary>Expected payoff for a player with outcome payoffs (first-first, first-second, second-first, second-second).</summary>
+    protected static Tensor Expected(Tensor p, Tensor q, double ff, double fs, double sf, double ss) =>
+        (p * q * ff + p * (1 - q) * fs + (1 - p) * q * sf + (1 - p) * (1 - q) * ss).sum(1);
+}
+
+/// <summary>
+/// Matching Pennies: x = [sigma(theta_1), 1 - sigma(theta_1)], L^1 = x^T A y with A = [[1, -1], [-1, 1]],
+/// L^2 = -L^1 (anchors.md; the unique Nash equilibrium plays heads half the time).
+/// </summary>
+public sealed class MatchingPennies : BinaryActionGame
+{
+    /// <inheritdoc/>
+    public override string Name => "mp";
+    /// <inheritdoc/>
+    protected override Tensor Loss1(Tensor x, Tensor y) => Expected(x.sigmoid(), y.sigmoid(), 1, -1, -1, 1);
+    /// <inheritdoc/>
+    protected override Tensor Loss2(Tensor x, Tensor y) => -Loss1(x, y);
+}
+
+/// <summary>
+/// Binary single-shot Ultimatum game: player 1's logit is p_fair, player 2's is p_accept of an unfair
+/// split (fair splits are always accepted). L_1 = -(5 p_fair + 8 (1-p_fair) p_accept),
+/// L_2 = -(5 p_fair + 2 (1-p_fair) p_accept).
+/// </summary>
+public sealed class Ultimatum : BinaryActionGame
+{
+    /// <inheritdoc/>
+    public override string Name => "ultimatum";
+    /// <inheritdoc/>
+    protected override Tensor Loss1(Tensor x, Tensor y)
+    {
+        var fair = x.sigmoid(); var accept = y.sigmoid();
+        return -(5 * fair + 8 * (1 - fair) * accept).sum(1);
+    }
+    /// <inheritdoc/>
+    protected override Tensor Loss2(Tensor x, Tensor y)
+    {
+        var fair = x.sigmoid(); var accept = y.sigmoid();
+        return -(5 * fair + 2 * (1 - fair) * accept).sum(1);
+    }
+}
+
+/// <summary>
+/// Chicken: each logit is P(swerve). Payoffs (C,C) = (0,0), (C,D) = (-1,+1), (D,C) = (+1,-1),
+/// (D,D) = (-100,-100) (thesis table 9); L = -expected payoff.
+/// </summary>
+public sealed class Chicken : BinaryActionGame
+{
+    /// <inheritdoc/>
+    public override string Name => "chicken";
+    /// <inheritdoc/>
+    protected override Tensor Loss1(Tensor x, Tensor y) => -Expected(x.sigmoid(), y.sigmoid(), 0, -1, 1, -100);
+    /// <inheritdoc/>
+    protected override Tensor Loss2(Tensor x, Tensor y) => -Expected(x.sigmoid(), y.sigmoid(), 0, 1, -1, -100);
+}

@@ -1,0 +1,49 @@
+using static TorchSharp.torch;
+
+namespace Hybrid.Games.Rules;
+
+/// <summary>
+/// Higher-order (Taylor) LookAhead (thesis appendix D): f^{-1} = 0 and
+/// f_i^{k+1} = -alpha grad_i (L^i + sum_{j != i} (grad_j L^i)^T stop(f_j^k)), returning f^n.
+/// LookAhead-1 is LookAhead; proposition 4.4 says LookAhead-n equals the CGD series CGD-n.
+/// </summary>
+/// <remarks>
+/// Written as a recursion of vector-Jacobian products, independently of <see cref="CgdRule"/>, so that
+/// the equality of the two is a real check.
+/// </remarks>
+public sealed class LookAheadSeriesRule : ILearningRule
+{
+    /// <summary>LookAhead of order <paramref name="order"/> &gt;= 0.</summary>
+    public LookAheadSeriesRule(int order)
+    {
+        if (order < 0) throw new ArgumentOutOfRangeException(nameof(order), order, "the LookAhead order must be >= 0");
+        Order = order;
+    }
+
+    /// <summary>The order n.</summary>
+    public int Order { get; }
+
+    /// <inheritdoc/>
+    public string Name => $"lookahead_{Order}";
+
+    /// <inheritdoc/>
+    public Tensor[] Update(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha)
+    {
+        var d = Analysis.GameDerivatives.At(game, theta);
+        var n = game.PlayerCount;
+        var f = d.Xi.Select(x => -alpha * x).ToArray();
+        for (var k = 1; k <= Order; k++)
+        {
+            var next = new Tensor[n];
+            for (var i = 0; i < n; i++)
+            {
+                var grad = d.CrossGradients[i][i];
+                for (var j = 0; j < n; j++)
+                    if (j != i) grad = grad + Autodiff.Vjp(d.CrossGradients[i][j], d.Theta[i], f[j]);
+                next[i] = -alpha * grad;
+            }
+            f = next;
+        }
+        return f;
+    }
+}
