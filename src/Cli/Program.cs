@@ -30,11 +30,9 @@ namespace Hybrid.Cli
                 stdout.WriteLine(Usage);
                 return args.Length == 0 ? 2 : 0;
             }
+            NativeThreads.PreferSingleIntraOpThread();
             try
             {
-                // The games' tensors are tiny, so intra-op threads only spin; the libraries parallelise
-                // explicitly where it pays (e.g. the two HOLA chains).
-                TorchSharp.torch.set_num_threads(1);
                 var rest = args[1..];
                 return args[0] switch
                 {
