@@ -110,6 +110,13 @@ namespace Hybrid.Build
         public static IReadOnlyList<string>? LibStdCxxVersionsNeeded(string libraryPath) =>
             ReadLibStdCxxNeeds(File.ReadAllBytes(libraryPath))?.Select(e => e.Name).ToList();
 
+        /// <summary>The (name, stored vna_hash) pairs the library needs from libstdc++.so.6, or null if it is not a suitable ELF file.</summary>
+        public static IReadOnlyList<KeyValuePair<string, uint>>? LibStdCxxVersionHashes(string libraryPath)
+        {
+            var bytes = File.ReadAllBytes(libraryPath);
+            return ReadLibStdCxxNeeds(bytes)?.Select(e => new KeyValuePair<string, uint>(e.Name, ReadU32(bytes, e.AuxOffset))).ToList();
+        }
+
         /// <summary>The SysV ELF hash of a symbol version name (the value stored in vna_hash).</summary>
         public static uint ElfHash(string name)
         {

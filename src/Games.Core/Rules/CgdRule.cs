@@ -29,6 +29,7 @@ public sealed class CgdRule : ILearningRule
     /// <inheritdoc/>
     public Tensor[] Update(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha)
     {
+        LearningRuleExtensions.CheckRate(alpha);
         var d = GameDerivatives.At(game, theta);
         var xi = DifferentiableGame.Concat(d.Xi).unsqueeze(2);          // [B, D, 1]
         var scaledHo = RateColumn(alpha).unsqueeze(2) * d.OffDiagonalHessian(); // alpha H_o, [B, D, D]

@@ -14,9 +14,10 @@ namespace Hybrid.Games.Rules;
 /// </remarks>
 public sealed class HolaRule : ILearningRule
 {
-    /// <summary>HOLA of order <paramref name="order"/> &gt;= 0.</summary>
-    public HolaRule(int order, bool taylor = false)
+    /// <summary>HOLA of order <paramref name="order"/> &gt;= 0; <paramref name="name"/> overrides the registry name.</summary>
+    public HolaRule(int order, bool taylor = false, string? name = null)
     {
+        this.name = name;
         if (order < 0) throw new ArgumentOutOfRangeException(nameof(order), order, "the HOLA order must be >= 0");
         Order = order;
         Taylor = taylor;
@@ -29,7 +30,9 @@ public sealed class HolaRule : ILearningRule
     public bool Taylor { get; }
 
     /// <inheritdoc/>
-    public string Name => Taylor ? $"hola_taylor_{Order}" : $"hola_{Order}";
+    public string Name => name ?? (Taylor ? $"hola_taylor_{Order}" : $"hola_{Order}");
+
+    readonly string? name;
 
     /// <inheritdoc/>
     public Tensor[] Update(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha) =>
@@ -48,6 +51,7 @@ public sealed class HolaRule : ILearningRule
     public static List<Tensor[]> Sequence(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha, int maxOrder,
         bool taylor = false, bool lastDifferentiable = true)
     {
+        LearningRuleExtensions.CheckRate(alpha);
         game.CheckShapes(theta);
         var t = Autodiff.EnsureDifferentiable(theta);
         if (!taylor && game.PlayerCount == 2) return TwoChains(game, t, alpha, maxOrder, lastDifferentiable);

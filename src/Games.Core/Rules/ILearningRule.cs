@@ -28,9 +28,16 @@ public interface ILearningRule
 /// <summary>Conveniences for rules.</summary>
 public static class LearningRuleExtensions
 {
-    /// <summary>The update with one scalar look-ahead rate for the whole batch.</summary>
-    public static Tensor[] Update(this ILearningRule rule, DifferentiableGame game, IReadOnlyList<Tensor> theta, double alpha) =>
-        rule.Update(game, theta, Rate(alpha, theta[0].device));
+    /// <summary>
+    /// Throws unless every rate is finite and positive. Rules call this on entry because TorchSharp converts a
+    /// double to a tensor implicitly, so a plain number can reach a rule without passing <see cref="Rate"/>.
+    /// </summary>
+    public static void CheckRate(Tensor alpha)
+    {
+        using var scope = NewDisposeScope();
+        if (!(alpha.isfinite().all().item<bool>() && (alpha > 0).all().item<bool>()))
+            throw new ArgumentOutOfRangeException(nameof(alpha), "the look-ahead rate alpha must be a finite number > 0");
+    }
 
     /// <summary>A scalar float64 rate tensor; throws unless alpha is finite and positive.</summary>
     public static Tensor Rate(double alpha, Device? device = null)

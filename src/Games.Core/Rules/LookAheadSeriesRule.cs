@@ -29,6 +29,7 @@ public sealed class LookAheadSeriesRule : ILearningRule
     /// <inheritdoc/>
     public Tensor[] Update(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha)
     {
+        LearningRuleExtensions.CheckRate(alpha);
         var d = Analysis.GameDerivatives.At(game, theta);
         var n = game.PlayerCount;
         var f = d.Xi.Select(x => -alpha * x).ToArray();

@@ -11,6 +11,7 @@ public sealed class NaiveRule : ILearningRule
     /// <inheritdoc/>
     public Tensor[] Update(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha)
     {
+        LearningRuleExtensions.CheckRate(alpha);
         game.CheckShapes(theta);
         var t = Autodiff.EnsureDifferentiable(theta);
         var losses = game.Losses(t);

@@ -18,7 +18,7 @@ public static class RuleRegistry
             case "naive": return new NaiveRule();
             case "lookahead": return ShapingRule.LookAhead();
             case "lola_taylor": return ShapingRule.TaylorLola();
-            case "lola_exact": return new HolaRule(1);
+            case "lola_exact": return new HolaRule(1, name: "lola_exact");
             case "sos": return new SosRule();
             case "cgd": return new CgdRule();
             case "ilola": return new ILolaRule();

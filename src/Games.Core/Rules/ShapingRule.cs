@@ -32,6 +32,7 @@ public class ShapingRule : ILearningRule
     /// <inheritdoc/>
     public Tensor[] Update(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha)
     {
+        LearningRuleExtensions.CheckRate(alpha);
         var d = GameDerivatives.At(game, theta);
         var xi0 = d.LookAheadGradient(alpha);
         var chi = d.Chi();

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using Hybrid.Cli;
+using Xunit;
+
+namespace Hybrid.Games.Tests;
+
+public class CliTests
+{
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter(); var stderr = new StringWriter();
+        var code = CommandLine.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void TandemConsistencyAtAlphaOneIsExactly128And131072()
+    {
+        var (code, output, _) = Run("consistency", "--game", "tandem", "--alphas", "1", "--orders", "1,6", "--json");
+        Assert.Equal(0, code);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        using var json = JsonDocument.Parse(line);
+        var rules = json.RootElement.GetProperty("rules");
+        Assert.Equal("tandem", json.RootElement.GetProperty("game").GetString());
+        Assert.Equal(1000, json.RootElement.GetProperty("samples").GetInt32());
+        Assert.Equal(1.0, rules.GetProperty("lola_exact").GetDouble() / 128, 9);
+        Assert.Equal(1.0, rules.GetProperty("hola_1").GetDouble() / 128, 9);
+        Assert.Equal(1.0, rules.GetProperty("hola_6").GetDouble() / 131072, 9);
+        foreach (var key in new[] { "lola_taylor", "sos", "cgd", "lookahead" }) Assert.True(rules.TryGetProperty(key, out _), key);
+    }
+
+    [Fact]
+    public void JsonHasOneObjectPerAlpha()
+    {
+        var (code, output, _) = Run("consistency", "--game", "mp", "--alphas", "1,0.5", "--orders", "2", "--samples", "20", "--json");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(new[] { 1.0, 0.5 }, lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("alpha").GetDouble()));
+    }
+
+    [Fact]
+    public void GivenPointsAreUsedExactly()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(file, new[] { "0.1,0.2", "-0.5,0.3" });
+            var (code, output, _) = Run("consistency", "--game", "tandem", "--alphas", "0.3", "--orders", "1", "--points", file, "--json", "--rules", "none");
+            Assert.Equal(0, code);
+            var rules = JsonDocument.Parse(output).RootElement.GetProperty("rules");
+            // Exact LOLA in Tandem is linear in s = x + y: compute its residual by hand via HOLA-2 - HOLA-1.
+            var expected = new[] { 0.3, -0.2 }.Average(s => 2 * Math.Pow(HolaTandem(2, 0.3, s) - HolaTandem(1, 0.3, s), 2) / 0.09);
+            Assert.Equal(expected, rules.GetProperty("lola_exact").GetDouble(), 10);
+        }
+        finally { File.Delete(file); }
+    }
+
+    /// <summary>Exact HOLA-n in Tandem from the recursion h^{k+1} = -2 alpha ((1 + dh/dx)(s + h^k) - 1), dh/dx = c^k.</summary>
+    static double HolaTandem(int n, double alpha, double s)
+    {
+        double h = 0, slope = 0;
+        for (var k = 0; k <= n; k++)
+        {
+            (h, slope) = (-2 * alpha * ((1 + slope) * (s + h) - 1), -2 * alpha * (1 + slope) * (1 + slope));
+        }
+        return h;
+    }
+
+    [Theory]
+    [InlineData("consistency", "--game", "poker", "--alphas", "1")]
+    [InlineData("consistency", "--game", "tandem", "--alphas", "0")]
+    [InlineData("consistency", "--game", "tandem", "--alphas", "-1")]
+    [InlineData("consistency", "--game", "tandem", "--alphas", "NaN")]
+    [InlineData("consistency", "--game", "tandem", "--alphas", "1,,2")]
+    [InlineData("consistency", "--game", "tandem", "--alphas", "1", "--orders", "x")]
+    [InlineData("consistency", "--game", "tandem", "--alphas", "1", "--points", "/nonexistent/points.csv")]
+    [InlineData("consistency", "--game", "tandem", "--alphas", "1", "--bogus", "3")]
+    [InlineData("learn", "--game", "tandem", "--rule", "lola", "--alpha", "1", "--steps", "3")]
+    [InlineData("learn", "--game", "tandem", "--rule", "naive", "--alpha", "1")]
+    [InlineData("learn", "--game", "tandem", "--rule", "naive", "--alpha", "inf", "--steps", "3")]
+    [InlineData("reproduce", "poker")]
+    [InlineData("frobnicate")]
+    public void BadInputIsOneLineAndExitCodeTwo(params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("hybrid: error: ", line);
+    }
+
+    [Theory]
+    [InlineData("0.1,abc")]
+    [InlineData("0.1,NaN")]
+    [InlineData("0.1,0.2,0.3")]
+    public void MalformedPointFilesAreRejected(string row)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(file, new[] { "0.1,0.2", row });
+            var (code, _, err) = Run("consistency", "--game", "tandem", "--alphas", "1", "--points", file);
+            Assert.Equal(2, code);
+            Assert.Contains(":2:", err);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public void LearnReportsOutcomesPerSeed()
+    {
+        var (code, output, _) = Run("learn", "--game", "hamiltonian", "--rule", "lola_taylor", "--alpha", "1.5", "--steps", "100", "--seeds", "3", "--json");
+        Assert.Equal(0, code);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.All(root.GetProperty("outcome").EnumerateArray(), o => Assert.Equal("diverged", o.GetString()));
+        Assert.Equal(3, root.GetProperty("final_losses").GetArrayLength());
+        (code, output, _) = Run("learn", "--game", "tandem", "--rule", "cgd", "--alpha", "0.1", "--steps", "300", "--seeds", "2", "--init-std", "0.1");
+        Assert.Equal(0, code);
+        Assert.Contains("2 converged", output);
+    }
+
+    [Fact]
+    public void ReproduceTandemWritesReportAndResults()
+    {
+        var dir = Directory.CreateTempSubdirectory("hybrid-repro-");
+        try
+        {
+            var (code, output, _) = Run("reproduce", "tandem", "--out", dir.FullName);
+            Assert.Equal(0, code);
+            Assert.Contains("| 1 | 128 | **128** |", output);
+            var report = File.ReadAllText(Path.Combine(dir.FullName, "tandem", "report.md"));
+            Assert.Contains("Claims", report);
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "tandem", "results.json")));
+            Assert.Equal(5, json.RootElement.GetProperty("rows").GetArrayLength());
+        }
+        finally { dir.Delete(true); }
+    }
+}
