@@ -16,7 +16,8 @@ namespace Hybrid.Cli
               hybrid consistency --game G --alphas A1,A2 [--orders 1,2,6] [--samples 1000] [--seed 0]
                                  [--points FILE] [--rules lola_taylor,sos,cgd,lookahead|none] [--json]
               hybrid learn --game G --rule R --alpha A --steps T [--seeds 10] [--seed 0] [--init-std 1] [--json]
-              hybrid reproduce tandem [--out results]
+              hybrid reproduce tandem [--out results] [--seeds 5]
+              hybrid reproduce tables [--seeds 5]
 
             games: tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd
             rules: naive, lookahead, lookahead_N, lola_taylor, lola_exact, hola_N, hola_taylor_N, sos, cgd, cgd_N, ilola, ilola_taylor

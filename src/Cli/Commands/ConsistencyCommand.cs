@@ -27,6 +27,8 @@ public static class ConsistencyCommand
             ? new PointSource.Given(PointsFile.Read(path, game))
             : new PointSource.Sampled(args.Int("samples", 1000, 1, 10_000_000), args.Int("seed", 0, 0));
 
+        // Like the PyTorch peer's timer, which starts after `import torch`, ours starts after libtorch has loaded.
+        TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
         var clock = Stopwatch.StartNew();
         var rows = ConsistencyTable.Compute(game, alphas, orders, source, rules);
         clock.Stop();
