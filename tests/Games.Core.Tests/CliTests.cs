@@ -124,9 +124,10 @@ public class CliTests
         var dir = Directory.CreateTempSubdirectory("hybrid-repro-");
         try
         {
-            var (code, output, _) = Run("reproduce", "tandem", "--out", dir.FullName);
+            var (code, output, _) = Run("reproduce", "tandem", "--out", dir.FullName, "--seeds", "2");
             Assert.Equal(0, code);
-            Assert.Contains("| 1 | 128 | **128** |", output);
+            Assert.Contains("| 1 | 128 | **128 ± 0** |", output);
+            Assert.Contains("- LOLA column: 5 of 5 cells reproduced.", output);
             var report = File.ReadAllText(Path.Combine(dir.FullName, "tandem", "report.md"));
             Assert.Contains("Claims", report);
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "tandem", "results.json")));
