@@ -18,6 +18,7 @@ namespace Hybrid.Cli
               hybrid learn --game G --rule R --alpha A --steps T [--seeds 10] [--seed 0] [--init-std 1] [--json]
               hybrid reproduce tandem [--out results] [--seeds 5]
               hybrid reproduce tables [--seeds 5]
+              hybrid bench hola [--game ipd] [--alpha 1] [--samples 250] [--max-order 7]
 
             games: tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd
             rules: naive, lookahead, lookahead_N, lola_taylor, lola_exact, hola_N, hola_taylor_N, sos, cgd, cgd_N, ilola, ilola_taylor
@@ -40,7 +41,8 @@ namespace Hybrid.Cli
                     "consistency" => ConsistencyCommand.Run(Arguments.Parse(rest, ConsistencyCommand.Options), stdout, stderr),
                     "learn" => LearnCommand.Run(Arguments.Parse(rest, LearnCommand.Options), stdout),
                     "reproduce" => ReproduceCommand.Run(rest, stdout),
-                    _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, reproduce)"),
+                    "bench" => BenchCommand.Run(rest, stdout),
+                    _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, reproduce, bench)"),
                 };
             }
             catch (Exception e) when (e is UsageException or ArgumentException or FormatException or IOException or InvalidOperationException
