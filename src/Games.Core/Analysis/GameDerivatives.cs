@@ -43,36 +43,32 @@ public sealed class GameDerivatives
     /// The shaping term chi_i = sum_{j != i} grad_i [ stop(grad_j L^i) . grad_j L^j ]
     /// (in two-player games chi_1 = grad_12 L^2 grad_2 L^1).
     /// </summary>
-    public Tensor[] Chi()
-    {
-        var n = Game.PlayerCount;
-        var chi = new Tensor[n];
-        for (var i = 0; i < n; i++)
-        {
-            var sum = zeros_like(Theta[i]);
-            for (var j = 0; j < n; j++)
-                if (j != i) sum = sum + Autodiff.Vjp(CrossGradients[j][j], Theta[i], CrossGradients[i][j]);
-            chi[i] = sum;
-        }
-        return chi;
-    }
+    public Tensor[] Chi() =>
+        Enumerable.Range(0, Game.PlayerCount)
+            .Select(i => SumOverOpponents(i, j => Autodiff.Vjp(CrossGradients[j][j], Theta[i], CrossGradients[i][j])))
+            .ToArray();
 
     /// <summary>
     /// The LookAhead gradient: grad_i L^i - alpha grad_i sum_{j != i} grad_j L^i . stop(grad_j L^j),
     /// i.e. (I - alpha H_o) xi.
     /// </summary>
-    public Tensor[] LookAheadGradient(Tensor alpha)
+    public Tensor[] LookAheadGradient(Tensor alpha) => ShapedByOpponents(alpha, CrossGradients.Select((row, j) => row[j]).ToArray());
+
+    /// <summary>
+    /// grad_i L^i - alpha sum_{j != i} (d grad_j L^i / d theta_i)^T v_j: the LookAhead gradient when v = xi, one step
+    /// of higher-order LookAhead when v is the opponents' previous updates (held fixed inside the derivative).
+    /// </summary>
+    public Tensor[] ShapedByOpponents(Tensor alpha, IReadOnlyList<Tensor> v) =>
+        Enumerable.Range(0, Game.PlayerCount)
+            .Select(i => CrossGradients[i][i] - alpha * SumOverOpponents(i, j => Autodiff.Vjp(CrossGradients[i][j], Theta[i], v[j])))
+            .ToArray();
+
+    Tensor SumOverOpponents(int i, Func<int, Tensor> term)
     {
-        var n = Game.PlayerCount;
-        var result = new Tensor[n];
-        for (var i = 0; i < n; i++)
-        {
-            var term = zeros_like(Theta[i]);
-            for (var j = 0; j < n; j++)
-                if (j != i) term = term + Autodiff.Vjp(CrossGradients[i][j], Theta[i], CrossGradients[j][j]);
-            result[i] = CrossGradients[i][i] - alpha * term;
-        }
-        return result;
+        var sum = zeros_like(Theta[i]);
+        for (var j = 0; j < Game.PlayerCount; j++)
+            if (j != i) sum = sum + term(j);
+        return sum;
     }
 
     /// <summary>The game Jacobian H = d xi / d theta, [B, D, D], rows and columns in player order.</summary>

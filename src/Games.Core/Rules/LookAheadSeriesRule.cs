@@ -31,20 +31,11 @@ public sealed class LookAheadSeriesRule : ILearningRule
     {
         LearningRuleExtensions.CheckRate(alpha);
         var d = Analysis.GameDerivatives.At(game, theta);
-        var n = game.PlayerCount;
+        // f^{k+1} = -alpha (xi + H_o f^k), and grad_i L^i + sum_j H_ij f_j is ShapedByOpponents with rate -1.
+        var minusOne = tensor(-1.0, dtype: ScalarType.Float64, device: d.Theta[0].device);
         var f = d.Xi.Select(x => -alpha * x).ToArray();
         for (var k = 1; k <= Order; k++)
-        {
-            var next = new Tensor[n];
-            for (var i = 0; i < n; i++)
-            {
-                var grad = d.CrossGradients[i][i];
-                for (var j = 0; j < n; j++)
-                    if (j != i) grad = grad + Autodiff.Vjp(d.CrossGradients[i][j], d.Theta[i], f[j]);
-                next[i] = -alpha * grad;
-            }
-            f = next;
-        }
+            f = d.ShapedByOpponents(minusOne, f).Select(g => -alpha * g).ToArray();
         return f;
     }
 }
