@@ -31,7 +31,7 @@ public static class LearnCommand
                 ["game"] = game.Name, ["rule"] = rule.Name, ["alpha"] = alpha, ["steps"] = options.Steps, ["seeds"] = options.Seeds,
                 ["init_std"] = options.InitStd,
                 ["final_losses"] = finals,
-                ["outcome"] = run.Outcome.Select(o => o.ToString().ToLowerInvariant()).ToArray(),
+                ["outcome"] = run.Outcome.Select(Name).ToArray(),
                 ["diverged_at"] = run.DivergedAt,
                 ["final_parameters"] = Enumerable.Range(0, options.Seeds).Select(k => run.Parameters[-1][k].data<double>().ToArray()).ToArray(),
             }));
@@ -41,12 +41,19 @@ public static class LearnCommand
         stdout.WriteLine("seed".PadLeft(6) + string.Concat(game.Players.Select(p => ("loss " + p.Name).PadLeft(16))) + "outcome".PadLeft(16));
         for (var k = 0; k < options.Seeds; k++)
         {
-            var outcome = run.Outcome[k] == RunOutcome.Diverged ? $"diverged@{run.DivergedAt[k]}" : run.Outcome[k].ToString().ToLowerInvariant();
+            var outcome = run.Outcome[k] == RunOutcome.Diverged ? $"diverged@{run.DivergedAt[k]}" : Name(run.Outcome[k]);
             stdout.WriteLine((options.BaseSeed + k).ToString(CultureInfo.InvariantCulture).PadLeft(6)
                 + string.Concat(finals[k].Select(v => ConsistencyCommand.Format(v).PadLeft(16))) + outcome.PadLeft(16));
         }
-        var counts = run.Outcome.GroupBy(o => o).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
+        var counts = run.Outcome.GroupBy(o => o).Select(g => $"{g.Count()} {Name(g.Key)}");
         stdout.WriteLine($"summary: {string.Join(", ", counts)}; mean final losses {string.Join(", ", Enumerable.Range(0, game.PlayerCount).Select(i => ConsistencyCommand.Format(finals.Average(f => f[i]))))}");
         return 0;
     }
+
+    static string Name(RunOutcome outcome) => outcome switch
+    {
+        RunOutcome.Converged => "converged",
+        RunOutcome.Diverged => "diverged",
+        _ => "not_converged",
+    };
 }

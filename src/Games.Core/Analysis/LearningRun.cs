@@ -108,7 +108,6 @@ public static class LearningRun
         for (var s = 0; s < k; s++)
             outcomes[s] = divergedAt[s] >= 0 ? RunOutcome.Diverged
                 : options.Steps > 0 && lastNorm[s] < options.ConvergenceTolerance ? RunOutcome.Converged
-                : options.Steps == 0 ? RunOutcome.NotConverged
                 : RunOutcome.NotConverged;
         return new LearningTrajectory(stack(losses.ToArray()), stack(parameters.ToArray()), outcomes, divergedAt, lastNorm);
     }

@@ -4,7 +4,9 @@ namespace Hybrid.Games.Games;
 
 /// <summary>
 /// A user-defined game from loss functions. Each function maps the per-player parameters ([B, d_j] each)
-/// to that player's loss [B]; it must be built from differentiable tensor operations.
+/// to that player's loss [B]; it must be built from differentiable tensor operations. The exact HOLA
+/// recursion evaluates the two players' losses on two threads at once, so loss functions must not mutate
+/// shared state.
 /// </summary>
 public sealed class CustomGame : DifferentiableGame
 {
