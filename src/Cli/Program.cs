@@ -1,7 +1,7 @@
 using Hybrid.Cli;
 using Hybrid.Cli.Commands;
 
-return CommandLine.Run(args, Console.Out, Console.Error);
+return NativeThreads.RerunWithNativeSettings(args) ?? CommandLine.Run(args, Console.Out, Console.Error);
 
 namespace Hybrid.Cli
 {
@@ -32,7 +32,6 @@ namespace Hybrid.Cli
                 stdout.WriteLine(Usage);
                 return args.Length == 0 ? 2 : 0;
             }
-            NativeThreads.PreferSingleIntraOpThread();
             try
             {
                 var rest = args[1..];
