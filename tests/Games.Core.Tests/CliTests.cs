@@ -105,6 +105,32 @@ public class CliTests
         finally { File.Delete(file); }
     }
 
+    /// <summary>The real process: it re-runs itself with the native settings and passes output and exit code through.</summary>
+    [Fact]
+    public async Task TheExecutablePassesOutputAndExitCodesThrough()
+    {
+        async Task<(int Code, string Out, string Err)> Exec(params string[] args)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hybrid.dll"));
+            foreach (var a in args) start.ArgumentList.Add(a);
+            start.Environment.Remove("HYBRID_NO_RERUN");
+            start.Environment.Remove("OMP_NUM_THREADS");
+            start.Environment.Remove("GLIBC_TUNABLES");
+            using var p = System.Diagnostics.Process.Start(start)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            return (p.ExitCode, await stdout, await stderr);
+        }
+        var (code, output, _) = await Exec("consistency", "--game", "tandem", "--alphas", "1", "--orders", "1", "--rules", "none", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal(128, JsonDocument.Parse(output).RootElement.GetProperty("rules").GetProperty("lola_exact").GetDouble(), 9);
+        var (bad, _, err) = await Exec("consistency", "--game", "poker", "--alphas", "1");
+        Assert.Equal(2, bad);
+        Assert.StartsWith("hybrid: error: unknown game 'poker'", Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
     [Fact]
     public void LearnReportsOutcomesPerSeed()
     {
