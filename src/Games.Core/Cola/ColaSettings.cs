@@ -1,0 +1,62 @@
+using System.Text.Json.Serialization;
+
+namespace Hybrid.Games.Cola;
+
+/// <summary>Hidden-layer non-linearity of the COLA update networks.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ColaActivation>))]
+public enum ColaActivation
+{
+    /// <summary>max(0, x): appendix H.1, polynomial games.</summary>
+    Relu,
+    /// <summary>tanh: appendix H.2, non-polynomial games.</summary>
+    Tanh,
+}
+
+/// <summary>
+/// Settings of COLA training (thesis 4.3 and appendix H). Every field is an option; the defaults follow the
+/// thesis where it speaks and say so where it does not.
+/// </summary>
+/// <param name="HiddenLayers">Hidden layers per network (H.1: 1 for polynomial games; H.2: 3 otherwise).</param>
+/// <param name="Width">Units per hidden layer (H.1: 8; H.2: 16).</param>
+/// <param name="Activation">Non-linearity (H.1: ReLU; H.2: tanh).</param>
+/// <param name="Batch">Parameter points per training step (H.1: 8; H.2: 64).</param>
+/// <param name="Steps">Training steps (H.1: 120,000; H.2 does not say, we use the same).</param>
+/// <param name="LearningRate">Adam's initial rate. Not in the thesis; 1e-2 (polynomial) and 1e-3 (others), as the
+/// PyTorch peer cola_train.py.</param>
+/// <param name="LearningRateDecay">Multiplicative decay gamma of the exponential schedule (H.1: 0.9).</param>
+/// <param name="DecayEvery">Steps between decays. The thesis gives only gamma; we decay 10 times per run
+/// (every Steps/10 steps), as the peer does. 0 means Steps/10.</param>
+public sealed record ColaSettings(
+    int HiddenLayers, int Width, ColaActivation Activation, int Batch, int Steps,
+    double LearningRate, double LearningRateDecay = 0.9, int DecayEvery = 0)
+{
+    /// <summary>Appendix H.1: one hidden layer of 8 ReLU units, batch 8, 120,000 steps.</summary>
+    public static ColaSettings Polynomial { get; } = new(1, 8, ColaActivation.Relu, 8, 120_000, 1e-2);
+
+    /// <summary>Appendix H.2: three hidden layers of 16 tanh units, batch 64.</summary>
+    public static ColaSettings NonPolynomial { get; } = new(3, 16, ColaActivation.Tanh, 64, 120_000, 1e-3);
+
+    /// <summary>The thesis' defaults for a game: polynomial settings for games sampled on [-1, 1].</summary>
+    public static ColaSettings For(DifferentiableGame game) => game.Region == Region.Unit ? Polynomial : NonPolynomial;
+
+    /// <summary>Adam's beta1, beta2 and epsilon (PyTorch defaults; the thesis names Adam only).</summary>
+    public const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
+
+    /// <summary>Steps between learning-rate decays after resolving 0.</summary>
+    public int ResolvedDecayEvery => DecayEvery > 0 ? DecayEvery : Math.Max(1, Steps / 10);
+
+    /// <summary>The learning rate in force at a step.</summary>
+    public double RateAt(int step) => LearningRate * Math.Pow(LearningRateDecay, step / ResolvedDecayEvery);
+
+    /// <summary>Throws a clear error for nonsensical settings.</summary>
+    public void Validate()
+    {
+        if (HiddenLayers < 1) throw new ArgumentOutOfRangeException(nameof(HiddenLayers), HiddenLayers, "at least one hidden layer");
+        if (Width < 1) throw new ArgumentOutOfRangeException(nameof(Width), Width, "the width must be >= 1");
+        if (Batch < 1) throw new ArgumentOutOfRangeException(nameof(Batch), Batch, "the batch must be >= 1");
+        if (Steps < 0) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "steps must be >= 0");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "the learning rate must be finite and > 0");
+        if (!(LearningRateDecay > 0 && LearningRateDecay <= 1)) throw new ArgumentOutOfRangeException(nameof(LearningRateDecay), LearningRateDecay, "the decay must lie in (0, 1]");
+        if (DecayEvery < 0) throw new ArgumentOutOfRangeException(nameof(DecayEvery), DecayEvery, "DecayEvery must be >= 0");
+    }
+}

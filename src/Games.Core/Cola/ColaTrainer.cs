@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using static TorchSharp.torch;
+
+namespace Hybrid.Games.Cola;
+
+/// <summary>Progress of a COLA training: reported every few steps.</summary>
+/// <param name="Step">Steps done.</param>
+/// <param name="Steps">Steps in total.</param>
+/// <param name="Losses">Per run: the consistency loss of the last training batch.</param>
+/// <param name="Elapsed">Wall time since this process started training.</param>
+public sealed record ColaProgress(int Step, int Steps, double[] Losses, TimeSpan Elapsed);
+
+/// <summary>
+/// Trains R COLA pairs at once (thesis 4.3): each run r has its own look-ahead rate alpha_r, its own seed and
+/// its own networks, and minimises the mean over theta ~ U(Theta) of
+/// sum_i ||f_i/alpha_r + grad_i L^i(theta_i, theta_-i + f_-i)||^2 (the consistency loss in the tables' units)
+/// with Adam and an exponential learning-rate schedule. All runs share every tensor operation; because their
+/// parameters are disjoint slices and Adam is elementwise, each run trains exactly as it would alone.
+/// </summary>
+public sealed class ColaTrainer
+{
+    readonly Tensor alphaColumn;       // [R, 1, 1]
+    readonly Generator[] generators;   // one sampling stream per run
+    Tensor firstMoment, secondMoment;  // Adam state, [R, P]
+    Tensor[]? blockStart;               // generator states at the start of the current sample block
+    Tensor? block;                      // [R, SampleBlock, B, D] points for the steps of the current block
+
+    /// <summary>Training batches are drawn this many steps at a time per run (one sampling call per run per block).</summary>
+    public const int SampleBlock = 1000;
+
+    ColaTrainer(ColaNetworks networks, double[] alphas, long[] seeds, int step, Tensor m, Tensor v, Generator[] generators)
+    {
+        Networks = networks; Alphas = alphas; Seeds = seeds; Step = step;
+        firstMoment = m; secondMoment = v; this.generators = generators;
+        alphaColumn = tensor(alphas, dtype: ScalarType.Float64, device: networks.Parameters.device).view(-1, 1, 1);
+    }
+
+    /// <summary>The networks being trained.</summary>
+    public ColaNetworks Networks { get; }
+
+    /// <summary>Per run: look-ahead rate.</summary>
+    public double[] Alphas { get; }
+
+    /// <summary>Per run: seed of its initialisation and of its sampling stream.</summary>
+    public long[] Seeds { get; }
+
+    /// <summary>Training steps done.</summary>
+    public int Step { get; private set; }
+
+    /// <summary>Game and settings.</summary>
+    public DifferentiableGame Game => Networks.Game;
+
+    /// <summary>Settings.</summary>
+    public ColaSettings Settings => Networks.Settings;
+
+    /// <summary>New runs, one per (alpha, seed) pair.</summary>
+    public static ColaTrainer Create(DifferentiableGame game, ColaSettings settings, IReadOnlyList<double> alphas, IReadOnlyList<long> seeds, Device? device = null)
+    {
+        if (alphas.Count != seeds.Count) throw new ArgumentException($"one seed per run: {alphas.Count} alphas, {seeds.Count} seeds");
+        foreach (var a in alphas)
+            if (!(a > 0) || !double.IsFinite(a)) throw new ArgumentOutOfRangeException(nameof(alphas), a, "every alpha must be finite and > 0");
+        var networks = ColaNetworks.Create(game, settings, seeds, device);
+        // Sampling streams are separate from the initialisation streams (offset seed) so both can be replayed.
+        var generators = seeds.Select(s => new Generator(unchecked((ulong)s + 0x9E3779B97F4A7C15UL))).ToArray();
+        return new ColaTrainer(networks, alphas.ToArray(), seeds.ToArray(), 0,
+            zeros_like(networks.Parameters).detach(), zeros_like(networks.Parameters).detach(), generators);
+    }
+
+    /// <summary>Trains until <see cref="ColaSettings.Steps"/> (or <paramref name="untilStep"/>), reporting progress and
+    /// writing checkpoints when asked. Returns the last batch's loss per run.</summary>
+    public double[] Train(int? untilStep = null, IProgress<ColaProgress>? progress = null, ColaCheckpoint? checkpoint = null,
+        int reportEvery = 1000, CancellationToken cancel = default)
+    {
+        var target = Math.Min(untilStep ?? Settings.Steps, Settings.Steps);
+        var clock = Stopwatch.StartNew();
+        var last = new double[Networks.Runs];
+        Tensor? lastLoss = null;
+        while (Step < target)
+        {
+            cancel.ThrowIfCancellationRequested();
+            using (var scope = NewDisposeScope())
+            {
+                var loss = TrainingStep();
+                lastLoss?.Dispose();
+                lastLoss = loss.MoveToOuterDisposeScope();
+            }
+            if (Step % reportEvery == 0 || Step == target)
+            {
+                last = lastLoss!.data<double>().ToArray();
+                progress?.Report(new ColaProgress(Step, Settings.Steps, last, clock.Elapsed));
+            }
+            if (checkpoint != null && (Step % checkpoint.Every == 0 || Step == target)) checkpoint.Write(this);
+        }
+        if (lastLoss is not null) { last = lastLoss.data<double>().ToArray(); lastLoss.Dispose(); }
+        return last;
+    }
+
+    /// <summary>One Adam step of every run; returns the per-run loss of the batch, [R].</summary>
+    Tensor TrainingStep()
+    {
+        var theta = SampleBatch(Settings.Batch);
+        var loss = ConsistencyLoss(theta, createGraph: true);
+        var gradient = Autodiff.Grad(loss.sum(), Networks.Parameters, createGraph: false);
+        Step++;
+        using (no_grad())
+        {
+            var rate = Settings.RateAt(Step - 1);
+            firstMoment.mul_(ColaSettings.Beta1).add_(gradient, 1 - ColaSettings.Beta1);
+            secondMoment.mul_(ColaSettings.Beta2).addcmul_(gradient, gradient, 1 - ColaSettings.Beta2);
+            var correction1 = 1 - Math.Pow(ColaSettings.Beta1, Step);
+            var correction2 = 1 - Math.Pow(ColaSettings.Beta2, Step);
+            var denominator = (secondMoment / correction2).sqrt_().add_(ColaSettings.Epsilon);
+            Networks.Parameters.addcdiv_(firstMoment, denominator, -rate / correction1);
+        }
+        return loss.detach();
+    }
+
+    /// <summary>
+    /// [R, B, D] uniform points of the game's region for the current step, run r drawing from its own stream.
+    /// Points are drawn a block of steps at a time; the stream's state at the block's start is what a
+    /// checkpoint stores, so a resumed run redraws the block and continues mid-block with the same points.
+    /// </summary>
+    Tensor SampleBatch(int batch)
+    {
+        var offset = Step % SampleBlock;
+        if (block is null || offset == 0)
+        {
+            block?.Dispose();
+            if (blockStart != null) foreach (var s in blockStart) s.Dispose();
+            blockStart = generators.Select(g => g.get_state()).ToArray();
+            foreach (var s in blockStart) s.DetachFromDisposeScope();
+            var size = Game.TotalParameters;
+            var region = Game.Region;
+            using var scope = NewDisposeScope();
+            var rows = generators.Select(g => rand(new long[] { SampleBlock, batch, size }, dtype: ScalarType.Float64, generator: g)).ToArray();
+            block = (stack(rows) * (region.High - region.Low) + region.Low).to(Networks.Parameters.device).MoveToOuterDisposeScope();
+            block.DetachFromDisposeScope();
+        }
+        return block.select(1, offset);
+    }
+
+    /// <summary>
+    /// Per run the consistency loss (thesis units) of its networks at its own points <paramref name="theta"/>,
+    /// [R, B, D] (or [B, D], shared by all runs), as an [R] tensor.
+    /// </summary>
+    public Tensor ConsistencyLoss(Tensor theta, bool createGraph = false)
+    {
+        var runs = Networks.Runs;
+        if (theta.dim() == 2) theta = theta.unsqueeze(0).expand(runs, -1, -1);
+        var batch = theta.shape[1];
+        var n = Game.PlayerCount;
+        // One copy of the points per player: copy c carries player c's term L^c(theta_c, theta_-c + f_-c(theta)).
+        // A single backward pass of the sum over copies then gives every grad_c L^c at once, because no copy's
+        // term depends on another copy's points (one autograd call instead of one per player).
+        var copies = cat(Enumerable.Repeat(theta.detach(), n).ToArray(), 1).requires_grad_(true); // [R, n B, D]
+        var h = Networks.Forward(copies);                                                          // [R, n B, d_j]
+        var sizes = Game.Players.Select(p => (long)p.ParameterSize).ToArray();
+        var x = copies.split(sizes, 2);
+        var masks = CopyMasks(n, batch, theta.device);
+        var point = new Tensor[n];
+        // Player j's parameters are shifted by its update in every copy except its own.
+        for (var j = 0; j < n; j++) point[j] = (x[j] + masks[j] * h[j]).reshape(runs * n * batch, sizes[j]);
+        var losses = Game.Losses(point);
+        var terms = zeros(runs, dtype: ScalarType.Float64, device: theta.device);
+        for (var c = 0; c < n; c++) terms = terms + losses[c].view(runs, n, batch).select(1, c).sum(1);
+        var grad = Autodiff.Grad(terms, copies, createGraph).split(sizes, 2);
+        var total = zeros(runs, dtype: ScalarType.Float64, device: theta.device);
+        for (var c = 0; c < n; c++)
+        {
+            var own = grad[c].narrow(1, c * batch, batch);
+            var residual = h[c].narrow(1, c * batch, batch) / alphaColumn + own;
+            total = total + residual.square().sum(2).mean(new long[] { 1 });
+        }
+        return total;
+    }
+
+    Tensor[]? masks;
+
+    /// <summary>masks[j] is [1, n B, 1]: 0 on copy j, 1 on the other copies (cached for the training batch size).</summary>
+    Tensor[] CopyMasks(int n, long batch, Device device)
+    {
+        if (masks != null && masks[0].shape[1] == n * batch) return masks;
+        if (batch != Settings.Batch) return Build();
+        masks = Build();
+        foreach (var m in masks) m.DetachFromDisposeScope();
+        return masks;
+
+        Tensor[] Build() => Enumerable.Range(0, n).Select(j =>
+        {
+            var shift = ones(n, dtype: ScalarType.Float64, device: device);
+            shift[j] = 0.0;
+            return shift.repeat_interleave(batch).view(1, n * batch, 1);
+        }).ToArray();
+    }
+
+    /// <summary>Per run: the sampling streams' states at the start of the current block (for checkpoints).</summary>
+    internal Tensor[] GeneratorStates() =>
+        Step % SampleBlock != 0 && blockStart != null ? blockStart : generators.Select(g => g.get_state()).ToArray();
+
+    void RedrawBlock(int batch)
+    {
+        var step = Step;
+        Step -= step % SampleBlock;
+        SampleBatch(batch).Dispose();
+        Step = step;
+    }
+
+    internal Tensor FirstMoment => firstMoment;
+    internal Tensor SecondMoment => secondMoment;
+
+    /// <summary>Restores a trainer from checkpoint contents.</summary>
+    internal static ColaTrainer Restore(DifferentiableGame game, ColaSettings settings, double[] alphas, long[] seeds, int step,
+        Tensor parameters, Tensor m, Tensor v, Tensor[] generatorStates, Device? device)
+    {
+        var networks = ColaNetworks.FromParameters(game, settings, parameters.to(device ?? CPU).detach().requires_grad_(true));
+        var generators = generatorStates.Select(s => { var g = new Generator(0); g.set_state(s); return g; }).ToArray();
+        var trainer = new ColaTrainer(networks, alphas, seeds, step, m.to(device ?? CPU), v.to(device ?? CPU), generators);
+        // Mid-block: redraw the block from its start state; the step offset picks up where the run stopped.
+        if (step % SampleBlock != 0) trainer.RedrawBlock(networks.Settings.Batch);
+        return trainer;
+    }
+}
