@@ -15,6 +15,7 @@ namespace Hybrid.Cli
             usage:
               hybrid consistency --game G --alphas A1,A2 [--orders 1,2,6] [--samples 1000] [--seed 0]
                                  [--points FILE] [--rules lola_taylor,sos,cgd,lookahead|none] [--json]
+                                 [--cola RUNS [--cola-steps N] [--cola-seed S] [--checkpoint FILE [--resume]]]
               hybrid learn --game G --rule R --alpha A --steps T [--seeds 10] [--seed 0] [--init-std 1] [--json]
               hybrid reproduce tandem [--out results] [--seeds 5]
               hybrid reproduce tables [--seeds 5]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Hybrid.Games.Analysis;
+using Hybrid.Games.Cola;
 using Hybrid.Games.Games;
 
 namespace Hybrid.Cli.Commands;
@@ -9,7 +10,8 @@ namespace Hybrid.Cli.Commands;
 public static class ConsistencyCommand
 {
     /// <summary>Accepted options.</summary>
-    public static readonly string[] Options = { "game", "alphas", "orders", "samples", "seed", "points", "rules", "json!" };
+    public static readonly string[] Options =
+        { "game", "alphas", "orders", "samples", "seed", "points", "rules", "json!", "cola", "cola-steps", "cola-seed", "checkpoint", "resume!" };
 
     /// <summary>Runs the command.</summary>
     public static int Run(Arguments args, TextWriter stdout, TextWriter stderr)
@@ -27,18 +29,40 @@ public static class ConsistencyCommand
             ? new PointSource.Given(PointsFile.Read(path, game))
             : new PointSource.Sampled(args.Int("samples", 1000, 1, 10_000_000), args.Int("seed", 0, 0));
 
+        ColaTableOptions? cola = null;
+        if (args.Get("cola") != null)
+        {
+            var settings = ColaSettings.For(game);
+            if (args.Get("cola-steps") != null) settings = settings with { Steps = args.Int("cola-steps", settings.Steps, 1, 100_000_000) };
+            cola = new ColaTableOptions(args.Int("cola", 10, 1, 10_000), settings, args.Int("cola-seed", 0, 0),
+                new ProgressReporter(stderr, $"COLA {game.Name}"),
+                args.Get("checkpoint") is { } file ? new ColaCheckpoint(file) : null, args.Flag("resume"));
+        }
+        else if (args.Get("cola-steps") != null || args.Get("checkpoint") != null || args.Flag("resume"))
+            throw new UsageException("--cola-steps, --checkpoint and --resume need --cola RUNS");
+        if (args.Flag("resume") && args.Get("checkpoint") == null) throw new UsageException("--resume needs --checkpoint FILE");
+
         // Like the PyTorch peer's timer, which starts after `import torch`, ours starts after libtorch has loaded.
         TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
         var clock = Stopwatch.StartNew();
-        var rows = ConsistencyTable.Compute(game, alphas, orders, source, rules);
+        var rows = ConsistencyTable.Compute(game, alphas, orders, source, rules, cola: cola);
         clock.Stop();
         if (args.Flag("json"))
         {
             foreach (var row in rows)
-                stdout.WriteLine(Json.Line(new Dictionary<string, object>
+            {
+                var json = new Dictionary<string, object>
                 {
                     ["game"] = game.Name, ["alpha"] = row.Alpha, ["samples"] = row.Samples, ["rules"] = row.Losses,
-                }));
+                };
+                if (row.Cola is { } c)
+                {
+                    json["cola"] = new Dictionary<string, object> { ["mean"] = c.Mean, ["std"] = c.Std, ["runs"] = c.PerRun };
+                    json["cosine"] = c.Cosine;
+                    json["cosine_std"] = c.CosineStd;
+                }
+                stdout.WriteLine(Json.Line(json));
+            }
         }
         else
         {
@@ -47,7 +71,11 @@ public static class ConsistencyCommand
             stdout.WriteLine("alpha".PadLeft(8) + string.Concat(names.Select(n => n.PadLeft(13))));
             foreach (var row in rows)
                 stdout.WriteLine(row.Alpha.ToString("g4", CultureInfo.InvariantCulture).PadLeft(8)
-                    + string.Concat(names.Select(n => Format(row.Losses[n]).PadLeft(13))));
+                    + string.Concat(names.Select(n => Format(row.Losses[n]).PadLeft(13)))
+                    + (row.Cola is { } c ? $"   cola {Format(c.Mean)} ± {Format(c.Std)}" : ""));
+            foreach (var row in rows.Where(r => r.Cola != null))
+                stdout.WriteLine($"cosine(COLA, rule) at alpha {row.Alpha.ToString("g4", CultureInfo.InvariantCulture)}: "
+                    + string.Join(", ", row.Cola!.Cosine.Select(kv => $"{kv.Key} {kv.Value:F2} ± {row.Cola.CosineStd[kv.Key]:F2}")));
         }
         stderr.WriteLine($"elapsed {clock.Elapsed.TotalSeconds:F2}s");
         return 0;

@@ -1,3 +1,4 @@
+using Hybrid.Games.Cola;
 using Hybrid.Games.Rules;
 using static TorchSharp.torch;
 
@@ -7,7 +8,8 @@ namespace Hybrid.Games.Analysis;
 /// <param name="Alpha">The look-ahead rate.</param>
 /// <param name="Samples">Number of parameter points averaged over.</param>
 /// <param name="Losses">Rule name (lola_exact, lola_taylor, hola_N, sos, cgd, lookahead) to consistency loss.</param>
-public sealed record ConsistencyRow(double Alpha, int Samples, IReadOnlyDictionary<string, double> Losses);
+/// <param name="Cola">COLA's column when the table trained COLA runs, else null.</param>
+public sealed record ConsistencyRow(double Alpha, int Samples, IReadOnlyDictionary<string, double> Losses, ColaColumn? Cola = null);
 
 /// <summary>Where the parameter points of a table come from.</summary>
 public abstract record PointSource
@@ -38,8 +40,9 @@ public static class ConsistencyTable
     /// <param name="points">Sampled or given points.</param>
     /// <param name="firstOrderRules">Which of <see cref="FirstOrderRules"/> to include (all by default).</param>
     /// <param name="device">Where to compute.</param>
+    /// <param name="cola">Also train COLA runs per rate and report their loss and cosine similarity with LOLA and each HOLA order.</param>
     public static IReadOnlyList<ConsistencyRow> Compute(DifferentiableGame game, IReadOnlyList<double> alphas, IReadOnlyList<int> orders,
-        PointSource points, IEnumerable<string>? firstOrderRules = null, Device? device = null)
+        PointSource points, IEnumerable<string>? firstOrderRules = null, Device? device = null, ColaTableOptions? cola = null)
     {
         device ??= CPU;
         if (alphas.Count == 0) throw new ArgumentException("at least one alpha is needed", nameof(alphas));
@@ -61,13 +64,21 @@ public static class ConsistencyTable
         }
 
         var maxOrder = Math.Max(1, orders.DefaultIfEmpty(1).Max());
+        ColaColumn[]? colaColumns = null;
         using (NewDisposeScope())
         {
             var leaves = Autodiff.Leaves(theta);
             var levels = HolaRule.Sequence(game, leaves, rate, maxOrder + 1, lastDifferentiable: false);
             Tensor HolaLoss(int n) => Consistency.PointLoss(levels[n + 1].Select((h, i) => h.detach() - levels[n][i].detach()).ToArray(), rate);
             Report("lola_exact", HolaLoss(1));
-            foreach (var n in orders.Distinct().OrderBy(n => n)) Report($"hola_{n}", HolaLoss(n));
+            var sorted = orders.Distinct().OrderBy(n => n).ToList();
+            foreach (var n in sorted) Report($"hola_{n}", HolaLoss(n));
+            if (cola != null)
+            {
+                var references = new List<(string, Tensor[])> { ("lola_exact", levels[1]) };
+                references.AddRange(sorted.Select(n => ($"hola_{n}", levels[n])));
+                colaColumns = ColaTable.Compute(game, alphas, theta, perAlpha, references, cola);
+            }
         }
         foreach (var name in rules)
         {
@@ -75,7 +86,7 @@ public static class ConsistencyTable
             var rule = RuleRegistry.Create(name);
             Report(name, Consistency.PointLoss(Consistency.Residual(game, rule, theta, rate), rate));
         }
-        return alphas.Select((a, i) => new ConsistencyRow(a, (int)perAlpha, results[i])).ToList();
+        return alphas.Select((a, i) => new ConsistencyRow(a, (int)perAlpha, results[i], colaColumns?[i])).ToList();
     }
 
     static (Tensor[] Theta, long PerAlpha) Points(DifferentiableGame game, int alphaCount, PointSource source, Device device)

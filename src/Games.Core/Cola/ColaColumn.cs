@@ -1,0 +1,79 @@
+using static TorchSharp.torch;
+
+namespace Hybrid.Games.Cola;
+
+/// <summary>How a consistency table trains and reports COLA (thesis tables 1-3: mean and std over 10 runs).</summary>
+/// <param name="Runs">COLA runs per look-ahead rate.</param>
+/// <param name="Settings">Training settings; null for the thesis' defaults of the game (<see cref="ColaSettings.For"/>).</param>
+/// <param name="Seed">Run k of rate a uses seed Seed + a * Runs + k.</param>
+/// <param name="Progress">Training progress.</param>
+/// <param name="Checkpoint">Where to write checkpoints, if anywhere.</param>
+/// <param name="Resume">Continue from the checkpoint file if it exists (it must match game, rates, seeds and settings).</param>
+public sealed record ColaTableOptions(int Runs, ColaSettings? Settings = null, long Seed = 0, IProgress<ColaProgress>? Progress = null,
+    ColaCheckpoint? Checkpoint = null, bool Resume = false);
+
+/// <summary>COLA's column of one table row.</summary>
+/// <param name="Mean">Mean over runs of the consistency loss on the table's points.</param>
+/// <param name="Std">Standard deviation over runs (population std, 0 for one run).</param>
+/// <param name="PerRun">Each run's loss.</param>
+/// <param name="Cosine">Mean over runs of the mean cosine similarity between COLA and lola_exact / hola_n.</param>
+/// <param name="CosineStd">Standard deviation over runs of those similarities.</param>
+public sealed record ColaColumn(double Mean, double Std, double[] PerRun, IReadOnlyDictionary<string, double> Cosine, IReadOnlyDictionary<string, double> CosineStd);
+
+/// <summary>Trains the COLA runs of a table (all rates and runs in one batch) and evaluates them on the table's points.</summary>
+static class ColaTable
+{
+    public static ColaColumn[] Compute(DifferentiableGame game, IReadOnlyList<double> alphas, Tensor[] theta, long perAlpha,
+        IReadOnlyList<(string Name, Tensor[] Update)> references, ColaTableOptions options)
+    {
+        if (options.Runs < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Runs, "at least one COLA run per alpha");
+        var settings = options.Settings ?? ColaSettings.For(game);
+        var runs = options.Runs;
+        var runAlphas = alphas.SelectMany(a => Enumerable.Repeat(a, runs)).ToArray();
+        var seeds = Enumerable.Range(0, runAlphas.Length).Select(k => options.Seed + k).ToArray();
+        var trainer = Resume(options, game, settings, runAlphas, seeds) ?? ColaTrainer.Create(game, settings, runAlphas, seeds, theta[0].device);
+        trainer.Train(progress: options.Progress, checkpoint: options.Checkpoint);
+
+        using var scope = NewDisposeScope();
+        var a = alphas.Count;
+        // Run k of rate a is evaluated on rate a's points: [A S, D] -> [A R, S, D].
+        var flat = DifferentiableGame.Concat(theta).detach().view(a, perAlpha, -1).repeat_interleave(runs, 0);
+        var losses = trainer.ConsistencyLoss(flat).detach().cpu().data<double>().ToArray();
+        var cola = cat(trainer.Networks.Forward(flat), 2).detach();
+        var cosines = references.Select(r =>
+        {
+            var reference = DifferentiableGame.Concat(r.Update).detach().view(a, perAlpha, -1).repeat_interleave(runs, 0);
+            var cos = (cola * reference).sum(2) / (cola.square().sum(2).sqrt() * reference.square().sum(2).sqrt());
+            return (r.Name, Values: cos.mean(new long[] { 1 }).cpu().data<double>().ToArray());
+        }).ToList();
+        var result = new ColaColumn[a];
+        for (var i = 0; i < a; i++)
+        {
+            var mine = losses.Skip(i * runs).Take(runs).ToArray();
+            var (mean, std) = MeanStd(mine);
+            var cosine = new Dictionary<string, double>();
+            var cosineStd = new Dictionary<string, double>();
+            foreach (var (name, values) in cosines)
+            {
+                (cosine[name], cosineStd[name]) = MeanStd(values.Skip(i * runs).Take(runs).ToArray());
+            }
+            result[i] = new ColaColumn(mean, std, mine, cosine, cosineStd);
+        }
+        return result;
+    }
+
+    static ColaTrainer? Resume(ColaTableOptions options, DifferentiableGame game, ColaSettings settings, double[] alphas, long[] seeds)
+    {
+        if (!options.Resume || options.Checkpoint is null || !File.Exists(options.Checkpoint.Path)) return null;
+        var header = ColaFile.ReadHeader(options.Checkpoint.Path);
+        if (header.Game != game.Name || header.Settings != settings || !header.Alphas.SequenceEqual(alphas) || !header.Seeds.SequenceEqual(seeds))
+            throw new InvalidOperationException($"{options.Checkpoint.Path} belongs to another training (game, rates, seeds or settings differ); remove it or drop --resume");
+        return ColaFile.ReadTrainer(options.Checkpoint.Path);
+    }
+
+    static (double Mean, double Std) MeanStd(double[] v)
+    {
+        var mean = v.Average();
+        return (mean, Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / v.Length));
+    }
+}
