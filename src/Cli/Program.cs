@@ -15,11 +15,12 @@ namespace Hybrid.Cli
             usage:
               hybrid consistency --game G --alphas A1,A2 [--orders 1,2,6] [--samples 1000] [--seed 0]
                                  [--points FILE] [--rules lola_taylor,sos,cgd,lookahead|none] [--json]
-                                 [--cola RUNS [--cola-steps N] [--cola-seed S] [--checkpoint FILE [--resume]]]
+                                 [--cola RUNS [--cola-steps N] [--cola-seed S] [--checkpoint FILE [--checkpoint-every N] [--resume]]]
               hybrid learn --game G --rule R --alpha A --steps T [--seeds 10] [--seed 0] [--init-std 1] [--json]
               hybrid reproduce tandem [--out results] [--seeds 5]
               hybrid reproduce tables [--seeds 5]
               hybrid bench hola [--game ipd] [--alpha 1] [--samples 250] [--max-order 7]
+              hybrid bench cola [--game tandem] [--alpha 1] [--steps 5000] [--runs 10]
 
             games: tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd
             rules: naive, lookahead, lookahead_N, lola_taylor, lola_exact, hola_N, hola_taylor_N, sos, cgd, cgd_N, ilola, ilola_taylor

@@ -132,6 +132,72 @@ public class CliTests
     }
 
     [Fact]
+    public void ColaColumnAndCosinesAreInTheJson()
+    {
+        var (code, output, _) = Run("consistency", "--game", "tandem", "--alphas", "1,0.1", "--orders", "1,3", "--cola", "2", "--cola-steps", "800", "--rules", "none", "--json");
+        Assert.Equal(0, code);
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var root = JsonDocument.Parse(line).RootElement;
+            var cola = root.GetProperty("cola");
+            Assert.True(cola.GetProperty("mean").GetDouble() < root.GetProperty("rules").GetProperty("hola_3").GetDouble() || root.GetProperty("alpha").GetDouble() < 1);
+            Assert.Equal(2, cola.GetProperty("runs").GetArrayLength());
+            var cosine = root.GetProperty("cosine");
+            foreach (var key in new[] { "lola_exact", "hola_1", "hola_3" }) Assert.InRange(cosine.GetProperty(key).GetDouble(), -1.0, 1.0);
+        }
+    }
+
+    [Theory]
+    [InlineData("--cola-steps", "10")]
+    [InlineData("--resume")]
+    [InlineData("--cola", "0")]
+    public void ColaOptionsAreChecked(params string[] extra)
+    {
+        var (code, _, err) = Run(new[] { "consistency", "--game", "tandem", "--alphas", "1" }.Concat(extra).ToArray());
+        Assert.Equal(2, code);
+        Assert.StartsWith("hybrid: error: ", err);
+    }
+
+    /// <summary>Kill a COLA training after a checkpoint, resume it, and get the uninterrupted numbers.</summary>
+    [Fact]
+    public async Task KilledColaTrainingResumesToTheUninterruptedResult()
+    {
+        var dir = Directory.CreateTempSubdirectory("hybrid-resume-");
+        try
+        {
+            var common = new[] { "consistency", "--game", "tandem", "--alphas", "1", "--orders", "1", "--rules", "none", "--json",
+                "--cola", "2", "--cola-steps", "20000" };
+            var (code, expected, _) = Run(common);
+            Assert.Equal(0, code);
+
+            var checkpoint = Path.Combine(dir.FullName, "cola.ckpt");
+            var withCheckpoint = common.Concat(new[] { "--checkpoint", checkpoint, "--checkpoint-every", "1500" }).ToArray();
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hybrid.dll"));
+            foreach (var a in withCheckpoint) start.ArgumentList.Add(a);
+            start.Environment["HYBRID_NO_RERUN"] = "1";
+            using (var process = System.Diagnostics.Process.Start(start)!)
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (!(File.Exists(checkpoint) && Hybrid.Games.Cola.ColaFile.ReadHeader(checkpoint).Step >= 3000))
+                {
+                    Assert.False(process.HasExited, "the training finished before it could be killed");
+                    Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "no checkpoint appeared");
+                    await Task.Delay(50);
+                }
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            var stopped = Hybrid.Games.Cola.ColaFile.ReadHeader(checkpoint).Step;
+            Assert.InRange(stopped, 3000, 19999);
+            var (resumedCode, resumed, _) = Run(withCheckpoint.Append("--resume").ToArray());
+            Assert.Equal(0, resumedCode);
+            Assert.Equal(expected, resumed);
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
     public void LearnReportsOutcomesPerSeed()
     {
         var (code, output, _) = Run("learn", "--game", "hamiltonian", "--rule", "lola_taylor", "--alpha", "1.5", "--steps", "100", "--seeds", "3", "--json");

@@ -97,6 +97,7 @@ public class ColaTests
         Assert.Throws<ArgumentException>(() => ColaTrainer.Create(new Tandem(), Short, new[] { 1.0, 2.0 }, new long[] { 0 }));
         Assert.Same(ColaSettings.Polynomial, ColaSettings.For(new Hamiltonian()));
         Assert.Same(ColaSettings.NonPolynomial, ColaSettings.For(new IteratedPrisonersDilemma()));
-        Assert.Equal(1e-2 * 0.9 * 0.9, ColaSettings.Polynomial.RateAt(24_000), 15);
+        Assert.Equal(1e-2 * Math.Pow(0.9, 24), ColaSettings.Polynomial.RateAt(24_000), 15);
+        Assert.Equal(1e-2 * 0.9 * 0.9, (ColaSettings.Polynomial with { DecayEvery = 0 }).RateAt(24_000), 15);
     }
 }

@@ -1,21 +1,29 @@
 using System.Diagnostics;
 using Hybrid.Games;
+using Hybrid.Games.Cola;
 using Hybrid.Games.Games;
 using Hybrid.Games.Rules;
 using static TorchSharp.torch;
 
 namespace Hybrid.Cli.Commands;
 
-/// <summary><c>hybrid bench hola</c>: the time of each HOLA level, to show how the cost grows with the order.</summary>
+/// <summary>
+/// <c>hybrid bench hola</c>: the time of each HOLA level, to show how the cost grows with the order;
+/// <c>hybrid bench cola</c>: aggregate COLA training steps per second of R runs trained together.
+/// </summary>
 public static class BenchCommand
 {
     /// <summary>Accepted options after the target.</summary>
     public static readonly string[] Options = { "game", "alpha", "samples", "max-order", "seed", "json!" };
 
+    /// <summary>Accepted options of <c>bench cola</c>.</summary>
+    public static readonly string[] ColaOptions = { "game", "alpha", "steps", "runs", "json!" };
+
     /// <summary>Runs the command.</summary>
     public static int Run(string[] rest, TextWriter stdout)
     {
-        if (rest.Length == 0 || rest[0] != "hola") throw new UsageException("bench needs a target (available: hola)");
+        if (rest.Length > 0 && rest[0] == "cola") return Cola(Arguments.Parse(rest[1..], ColaOptions), stdout);
+        if (rest.Length == 0 || rest[0] != "hola") throw new UsageException("bench needs a target (available: hola, cola)");
         var args = Arguments.Parse(rest[1..], Options);
         var game = GameRegistry.Create(args.Get("game") ?? "ipd");
         var alpha = args.Double("alpha", 1.0, positive: true);
@@ -43,6 +51,30 @@ public static class BenchCommand
         stdout.WriteLine("order".PadLeft(6) + "seconds".PadLeft(12) + "ratio to previous".PadLeft(20));
         for (var k = 0; k <= maxOrder; k++)
             stdout.WriteLine(k.ToString().PadLeft(6) + seconds[k].ToString("F4").PadLeft(12) + (k > 0 ? (seconds[k] / seconds[k - 1]).ToString("F2") : "").PadLeft(20));
+        return 0;
+    }
+
+    /// <summary>Same work as shared/peers/cola_train.py GAME ALPHA STEPS RUNS, with the runs batched.</summary>
+    static int Cola(Arguments args, TextWriter stdout)
+    {
+        var game = GameRegistry.Create(args.Get("game") ?? "tandem");
+        var alpha = args.Double("alpha", 1.0, positive: true);
+        var steps = args.Int("steps", 5000, 1, 100_000_000);
+        var runs = args.Int("runs", 10, 1, 100_000);
+        var settings = ColaSettings.For(game) with { Steps = steps };
+        InitializeDeviceType(TorchSharp.DeviceType.CPU);
+        using var scope = NewDisposeScope();
+        var trainer = ColaTrainer.Create(game, settings, Enumerable.Repeat(alpha, runs).ToArray(), Enumerable.Range(0, runs).Select(k => (long)k).ToArray());
+        var clock = Stopwatch.StartNew();
+        trainer.Train();
+        var seconds = clock.Elapsed.TotalSeconds;
+        var final = trainer.ConsistencyLoss(game.Region.Sample(1000, game.TotalParameters, new Generator(12345))).data<double>().ToArray();
+        var rate = runs * steps / seconds;
+        if (args.Flag("json"))
+            stdout.WriteLine(Json.Line(new Dictionary<string, object> { ["game"] = game.Name, ["alpha"] = alpha, ["runs"] = runs, ["steps"] = steps, ["steps_per_second"] = rate, ["final_consistency"] = final }));
+        else
+            stdout.WriteLine($"{game.Name} alpha={alpha} runs={runs} steps={steps}: {rate:F0} steps/s, final consistency "
+                + string.Join(" ", final.Select(v => v.ToString("0.00e+00", System.Globalization.CultureInfo.InvariantCulture))));
         return 0;
     }
 }
