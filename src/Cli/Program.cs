@@ -17,7 +17,8 @@ namespace Hybrid.Cli
                                  [--points FILE] [--rules lola_taylor,sos,cgd,lookahead|none] [--json]
                                  [--cola RUNS [--cola-steps N] [--cola-seed S] [--checkpoint FILE [--checkpoint-every N] [--resume]]]
               hybrid learn --game G --rule R --alpha A --steps T [--seeds 10] [--seed 0] [--init-std 1] [--json]
-              hybrid reproduce tandem [--out results] [--seeds 5]
+              hybrid reproduce tandem [--out results] [--seeds 5] [--fast] [--cola-runs 10] [--cola-steps 120000]
+                                      [--checkpoint FILE [--resume]]
               hybrid reproduce tables [--seeds 5]
               hybrid bench hola [--game ipd] [--alpha 1] [--samples 250] [--max-order 7]
               hybrid bench cola [--game tandem] [--alpha 1] [--steps 5000] [--runs 10]
@@ -41,7 +42,7 @@ namespace Hybrid.Cli
                 {
                     "consistency" => ConsistencyCommand.Run(Arguments.Parse(rest, ConsistencyCommand.Options), stdout, stderr),
                     "learn" => LearnCommand.Run(Arguments.Parse(rest, LearnCommand.Options), stdout),
-                    "reproduce" => ReproduceCommand.Run(rest, stdout),
+                    "reproduce" => ReproduceCommand.Run(rest, stdout, stderr),
                     "bench" => BenchCommand.Run(rest, stdout),
                     _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, reproduce, bench)"),
                 };

@@ -216,12 +216,14 @@ public class CliTests
         var dir = Directory.CreateTempSubdirectory("hybrid-repro-");
         try
         {
-            var (code, output, _) = Run("reproduce", "tandem", "--out", dir.FullName, "--seeds", "2");
+            var (code, output, _) = Run("reproduce", "tandem", "--out", dir.FullName, "--fast");
             Assert.Equal(0, code);
             Assert.Contains("| 1 | 128 | **128 ± 0** |", output);
             Assert.Contains("- LOLA column: 5 of 5 cells reproduced.", output);
             var report = File.ReadAllText(Path.Combine(dir.FullName, "tandem", "report.md"));
             Assert.Contains("Claims", report);
+            Assert.Contains("## Table 1a COLA column and table 1b", report);
+            Assert.Contains("| 1 | cola |", report);
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "tandem", "results.json")));
             Assert.Equal(5, json.RootElement.GetProperty("rows").GetArrayLength());
         }

@@ -18,7 +18,9 @@ public sealed record ColaTableOptions(int Runs, ColaSettings? Settings = null, l
 /// <param name="PerRun">Each run's loss.</param>
 /// <param name="Cosine">Mean over runs of the mean cosine similarity between COLA and lola_exact / hola_n.</param>
 /// <param name="CosineStd">Standard deviation over runs of those similarities.</param>
-public sealed record ColaColumn(double Mean, double Std, double[] PerRun, IReadOnlyDictionary<string, double> Cosine, IReadOnlyDictionary<string, double> CosineStd);
+/// <param name="Rules">The trained runs of this rate as learning rules.</param>
+public sealed record ColaColumn(double Mean, double Std, double[] PerRun, IReadOnlyDictionary<string, double> Cosine,
+    IReadOnlyDictionary<string, double> CosineStd, [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<ColaRule> Rules);
 
 /// <summary>Trains the COLA runs of a table (all rates and runs in one batch) and evaluates them on the table's points.</summary>
 static class ColaTable
@@ -33,6 +35,8 @@ static class ColaTable
         var seeds = Enumerable.Range(0, runAlphas.Length).Select(k => options.Seed + k).ToArray();
         var trainer = Resume(options, game, settings, runAlphas, seeds) ?? ColaTrainer.Create(game, settings, runAlphas, seeds, theta[0].device);
         trainer.Train(progress: options.Progress, checkpoint: options.Checkpoint);
+        // The trained networks outlive the table's dispose scopes: they are returned as rules.
+        trainer.Networks.Parameters.DetachFromDisposeScope();
 
         using var scope = NewDisposeScope();
         var a = alphas.Count;
@@ -57,7 +61,8 @@ static class ColaTable
             {
                 (cosine[name], cosineStd[name]) = MeanStd(values.Skip(i * runs).Take(runs).ToArray());
             }
-            result[i] = new ColaColumn(mean, std, mine, cosine, cosineStd);
+            result[i] = new ColaColumn(mean, std, mine, cosine, cosineStd,
+                Enumerable.Range(i * runs, runs).Select(k => new ColaRule(trainer.Networks, k)).ToList());
         }
         return result;
     }
