@@ -17,6 +17,9 @@ namespace Hybrid.Cli
                                  [--points FILE] [--rules lola_taylor,sos,cgd,lookahead|none] [--json]
                                  [--cola RUNS [--cola-steps N] [--cola-seed S] [--checkpoint FILE [--checkpoint-every N] [--resume]]]
               hybrid learn --game G --rule R --alpha A --steps T [--seeds 10] [--seed 0] [--init-std 1] [--json]
+                           (--rule cola --cola-file F [--cola-run K]: a pair saved by `hybrid cola`)
+              hybrid cola --game G --alphas A1,A2 --out FILE [--runs 10] [--steps N] [--seed 0]
+                          [--checkpoint FILE [--checkpoint-every N] [--resume]] [--json]
               hybrid reproduce tandem [--out results] [--seeds 5] [--fast] [--cola-runs 10] [--cola-steps 120000]
                                       [--checkpoint FILE [--resume]]
               hybrid reproduce tables [--seeds 5]
@@ -24,7 +27,7 @@ namespace Hybrid.Cli
               hybrid bench cola [--game tandem] [--alpha 1] [--steps 5000] [--runs 10]
 
             games: tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd
-            rules: naive, lookahead, lookahead_N, lola_taylor, lola_exact, hola_N, hola_taylor_N, sos, cgd, cgd_N, ilola, ilola_taylor
+            rules: naive, lookahead, lookahead_N, lola_taylor, lola_exact, hola_N, hola_taylor_N, sos, cgd, cgd_N, ilola, ilola_taylor, cola
             """;
 
         /// <summary>Runs one command; returns the process exit code (0 ok, 2 bad input).</summary>
@@ -44,7 +47,8 @@ namespace Hybrid.Cli
                     "learn" => LearnCommand.Run(Arguments.Parse(rest, LearnCommand.Options), stdout),
                     "reproduce" => ReproduceCommand.Run(rest, stdout, stderr),
                     "bench" => BenchCommand.Run(rest, stdout),
-                    _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, reproduce, bench)"),
+                    "cola" => ColaCommand.Run(Arguments.Parse(rest, ColaCommand.Options), stdout, stderr),
+                    _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, cola, reproduce, bench)"),
                 };
             }
             catch (Exception e) when (e is UsageException or ArgumentException or FormatException or IOException or InvalidOperationException

@@ -147,6 +147,27 @@ public class CliTests
         }
     }
 
+    [Fact]
+    public void SavedColaPairsDriveLearningRuns()
+    {
+        var dir = Directory.CreateTempSubdirectory("hybrid-colacli-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "mp.cola");
+            var (code, output, _) = Run("cola", "--game", "mp", "--alphas", "10", "--runs", "2", "--steps", "1500", "--out", file, "--json");
+            Assert.Equal(0, code);
+            Assert.Equal(2, JsonDocument.Parse(output).RootElement.GetProperty("last_batch_loss").GetArrayLength());
+            (code, output, _) = Run("learn", "--game", "mp", "--rule", "cola", "--cola-file", file, "--cola-run", "1", "--alpha", "10", "--steps", "50", "--seeds", "2", "--json");
+            Assert.Equal(0, code);
+            Assert.Equal("cola", JsonDocument.Parse(output).RootElement.GetProperty("rule").GetString());
+            Assert.Equal(2, Run("learn", "--game", "mp", "--rule", "cola", "--cola-file", file, "--alpha", "1", "--steps", "5").Code);   // wrong alpha
+            Assert.Equal(2, Run("learn", "--game", "chicken", "--rule", "cola", "--cola-file", file, "--steps", "5").Code);             // wrong game
+            Assert.Equal(2, Run("learn", "--game", "mp", "--rule", "cola", "--alpha", "10", "--steps", "5").Code);                      // no file
+            Assert.Equal(2, Run("learn", "--game", "mp", "--rule", "cola", "--cola-file", file, "--cola-run", "5", "--steps", "5").Code);
+        }
+        finally { dir.Delete(true); }
+    }
+
     [Theory]
     [InlineData("--cola-steps", "10")]
     [InlineData("--resume")]

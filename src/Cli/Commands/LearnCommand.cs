@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hybrid.Games.Analysis;
+using Hybrid.Games.Cola;
 using Hybrid.Games.Games;
 using Hybrid.Games.Rules;
 
@@ -9,14 +10,31 @@ namespace Hybrid.Cli.Commands;
 public static class LearnCommand
 {
     /// <summary>Accepted options.</summary>
-    public static readonly string[] Options = { "game", "rule", "alpha", "steps", "seeds", "seed", "init-std", "json!" };
+    public static readonly string[] Options = { "game", "rule", "alpha", "steps", "seeds", "seed", "init-std", "json!", "cola-file", "cola-run" };
 
     /// <summary>Runs the command.</summary>
     public static int Run(Arguments args, TextWriter stdout)
     {
         var game = GameRegistry.Create(args.Required("game"));
-        var rule = RuleRegistry.Create(args.Required("rule"));
-        var alpha = args.Double("alpha", null, positive: true);
+        var ruleName = args.Required("rule");
+        ILearningRule rule;
+        if (ruleName == "cola")
+        {
+            var file = args.Get("cola-file") ?? throw new UsageException("--rule cola needs --cola-file FILE (written by `hybrid cola`)");
+            var header = ColaFile.ReadHeader(file);
+            var colaRun = args.Int("cola-run", 0, 0, header.Alphas.Length - 1);
+            if (header.Game != game.Name) throw new UsageException($"{file} holds COLA networks for {header.Game}, not {game.Name}");
+            if (args.Get("alpha") is { } given && double.TryParse(given, NumberStyles.Float, CultureInfo.InvariantCulture, out var a) && a != header.Alphas[colaRun])
+                throw new UsageException($"run {colaRun} of {file} was trained for alpha {header.Alphas[colaRun].ToString(CultureInfo.InvariantCulture)}, not {given}");
+            rule = ColaRule.Load(file, colaRun);
+        }
+        else
+        {
+            if (args.Get("cola-file") != null || args.Get("cola-run") != null) throw new UsageException("--cola-file and --cola-run go with --rule cola");
+            rule = RuleRegistry.Create(ruleName);
+        }
+        // A COLA pair was trained for one rate; its rate is the default.
+        var alpha = args.Double("alpha", rule is ColaRule cola ? ColaFile.ReadHeader(args.Get("cola-file")!).Alphas[cola.Run] : null, positive: true);
         var options = new LearningOptions(
             Steps: args.Get("steps") == null ? throw new UsageException("--steps is required") : args.Int("steps", 0, 0, 10_000_000),
             Seeds: args.Int("seeds", 10, 1, 100_000),

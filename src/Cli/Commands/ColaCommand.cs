@@ -1,0 +1,52 @@
+using System.Globalization;
+using Hybrid.Games.Cola;
+using Hybrid.Games.Games;
+
+namespace Hybrid.Cli.Commands;
+
+/// <summary>
+/// <c>hybrid cola</c>: trains COLA update functions (RUNS per alpha, all in one batch) and saves them in the
+/// versioned COLA format, for <c>learn --rule cola</c>, notebooks and library users.
+/// </summary>
+public static class ColaCommand
+{
+    /// <summary>Accepted options.</summary>
+    public static readonly string[] Options = { "game", "alphas", "runs", "steps", "seed", "out", "checkpoint", "checkpoint-every", "resume!", "json!" };
+
+    /// <summary>Runs the command.</summary>
+    public static int Run(Arguments args, TextWriter stdout, TextWriter stderr)
+    {
+        var game = GameRegistry.Create(args.Required("game"));
+        var alphas = args.Doubles("alphas", positive: true);
+        var runs = args.Int("runs", 10, 1, 10_000);
+        var settings = ColaSettings.For(game);
+        if (args.Get("steps") != null) settings = settings with { Steps = args.Int("steps", settings.Steps, 1, 100_000_000) };
+        var output = args.Required("out");
+        var seed = args.Int("seed", 0, 0);
+        var runAlphas = alphas.SelectMany(a => Enumerable.Repeat(a, runs)).ToArray();
+        var seeds = Enumerable.Range(0, runAlphas.Length).Select(k => (long)seed + k).ToArray();
+        ColaCheckpoint? checkpoint = args.Get("checkpoint") is { } file ? new ColaCheckpoint(file, args.Int("checkpoint-every", 5000, 1, int.MaxValue)) : null;
+        if (args.Flag("resume") && checkpoint == null) throw new UsageException("--resume needs --checkpoint FILE");
+
+        ColaTrainer trainer;
+        if (args.Flag("resume") && File.Exists(checkpoint!.Path))
+        {
+            var header = ColaFile.ReadHeader(checkpoint.Path);
+            if (header.Game != game.Name || header.Settings != settings || !header.Alphas.SequenceEqual(runAlphas) || !header.Seeds.SequenceEqual(seeds))
+                throw new UsageException($"{checkpoint.Path} belongs to another training (game, alphas, runs, seed or steps differ)");
+            trainer = ColaFile.ReadTrainer(checkpoint.Path);
+        }
+        else trainer = ColaTrainer.Create(game, settings, runAlphas, seeds);
+        var last = trainer.Train(progress: new ProgressReporter(stderr, $"COLA {game.Name}"), checkpoint: checkpoint);
+        ColaFile.Write(output, trainer, trainingState: false);
+        if (args.Flag("json"))
+            stdout.WriteLine(Json.Line(new Dictionary<string, object> { ["game"] = game.Name, ["file"] = output, ["alphas"] = runAlphas, ["seeds"] = seeds, ["last_batch_loss"] = last }));
+        else
+        {
+            stdout.WriteLine($"trained {runAlphas.Length} COLA pairs for {game.Name} ({settings.Steps} steps) -> {output}");
+            for (var k = 0; k < runAlphas.Length; k++)
+                stdout.WriteLine($"  run {k}: alpha {runAlphas[k].ToString(CultureInfo.InvariantCulture)}, seed {seeds[k]}, last batch loss {ConsistencyCommand.Format(last[k])}");
+        }
+        return 0;
+    }
+}
