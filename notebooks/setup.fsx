@@ -1,0 +1,57 @@
+// Shared set-up of the notebooks: loads the built Hybrid assemblies (run `dotnet build -c Release` first) and
+// Plotly.NET, and offers helpers for tables and charts. HYBRID_FAST=1 selects the fast mode (CI).
+#r "nuget: Plotly.NET, 6.0.0"
+#r "../artifacts/bin/Release/TorchSharp.dll"
+#r "../artifacts/bin/Release/MathNet.Numerics.dll"
+#r "../artifacts/bin/Release/Hybrid.Games.Core.dll"
+
+open System
+open System.IO
+open Plotly.NET
+open TorchSharp
+
+// The build output's patched native library (README, platform notes): scripts have no deps.json to find it.
+if not (Hybrid.Games.TorchNative.Load()) && OperatingSystem.IsLinux() then
+    failwith "artifacts/bin/Release has no native TorchSharp library: run `dotnet build -c Release` first"
+
+/// True in fast mode (environment variable HYBRID_FAST=1): small trainings that finish in CI.
+let fast = Environment.GetEnvironmentVariable "HYBRID_FAST" = "1"
+
+/// Where charts and reports go: results/notebooks/<name>/.
+let outputDir name =
+    let dir = Path.Combine(__SOURCE_DIRECTORY__, "..", "results", "notebooks", name)
+    Directory.CreateDirectory dir |> ignore
+    dir
+
+/// Writes a chart as standalone HTML (plotly.js embedded, no network needed to view it).
+let save dir (file: string) (chart: GenericChart) =
+    let path = Path.Combine(dir, file)
+    chart
+    |> Chart.withDisplayOptions (DisplayOptions.init (PlotlyJSReference = PlotlyJSReference.Full))
+    |> Chart.saveHtml (path, OpenInBrowser = false)
+    printfn "chart: %s" (Path.GetFullPath(path + (if path.EndsWith ".html" then "" else ".html")))
+
+/// A checked statement: prints it with its verdict and counts failures (the script exits non-zero if any).
+let mutable failures = 0
+let check (statement: string) (holds: bool) (detail: string) =
+    if not holds then failures <- failures + 1
+    printfn "%s %s (%s)" (if holds then "[holds]" else "[FAILS]") statement detail
+
+let tensor (values: float[]) (rows: int64) (cols: int64) =
+    torch.tensor(values, dtype = torch.ScalarType.Float64).reshape(rows, cols)
+
+let values (t: torch.Tensor) = t.detach().cpu().contiguous().data<float>().ToArray()
+
+/// Arrows of a vector field as one scatter trace: segments separated by NaN (Plotly has no quiver plot).
+let arrows (xs: float[]) (ys: float[]) (us: float[]) (vs: float[]) (scale: float) name =
+    let px = ResizeArray<float>()
+    let py = ResizeArray<float>()
+    for k in 0 .. xs.Length - 1 do
+        px.AddRange [ xs.[k]; xs.[k] + scale * us.[k]; nan ]
+        py.AddRange [ ys.[k]; ys.[k] + scale * vs.[k]; nan ]
+    Chart.Line(px, py, Name = name)
+
+let finish () =
+    if failures > 0 then
+        eprintfn "%d statement(s) failed" failures
+        exit 1
