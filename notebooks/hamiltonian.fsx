@@ -50,9 +50,7 @@ check "4.7: the contraction factor decreases as alpha grows" (factors |> List.pa
 
 // Table 4 (appendix I.2; its numbers are withheld from our copy of the thesis): LOLA, HOLA3, HOLA6 and COLA.
 let tableAlphas = [| 0.9; 0.5; 0.4; 0.1; 0.05 |]
-let settings =
-    let p = ColaSettings.Polynomial
-    if fast then ColaSettings(p.HiddenLayers, p.Width, p.Activation, p.Batch, 3000, p.LearningRate, p.LearningRateDecay, 150) else p
+let settings = colaSettings game 3000
 let runs = if fast then 2 else 10
 let rows = ConsistencyTable.Compute(game, tableAlphas, [| 1; 3; 6 |], PointSource.Sampled(1000, 0L), Array.empty<string>, cola = ColaTableOptions(runs, settings))
 let table = Text.StringBuilder()

@@ -17,6 +17,11 @@ if not (Hybrid.Games.TorchNative.Load()) && OperatingSystem.IsLinux() then
 /// True in fast mode (environment variable HYBRID_FAST=1): small trainings that finish in CI.
 let fast = Environment.GetEnvironmentVariable "HYBRID_FAST" = "1"
 
+/// The thesis' COLA settings for a game, shortened to a few thousand steps in fast mode.
+let colaSettings (game: Hybrid.Games.DifferentiableGame) (fastSteps: int) =
+    let full = Hybrid.Games.Cola.ColaSettings.For game
+    if fast then full.Shortened fastSteps else full
+
 /// Where charts and reports go: results/notebooks/<name>/.
 let outputDir name =
     let dir = Path.Combine(__SOURCE_DIRECTORY__, "..", "results", "notebooks", name)

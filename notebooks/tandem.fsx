@@ -59,9 +59,7 @@ check "4.6: (0.3, 0.7) is a stable fixed point and f = -2(x+y+1) moves it by (-4
 
 // Table 1a (LOLA/HOLA) and, with COLA, table 1a's COLA column, table 1b and the learning outcomes.
 let comparison = TableComparison.Compute(PaperTables.Tandem, (if fast then 2 else 5))
-let settings =
-    let p = ColaSettings.Polynomial
-    if fast then ColaSettings(p.HiddenLayers, p.Width, p.Activation, p.Batch, 3000, p.LearningRate, p.LearningRateDecay, 150) else p
+let settings = colaSettings game 3000
 let learning = LearningOptions(Steps = (if fast then 40 else 100), Seeds = (if fast then 3 else 10), InitStd = 0.1)
 let cola = TandemReproduction.Compute((if fast then 2 else 10), settings, learning)
 let report = TandemReport.Markdown(comparison, cola)

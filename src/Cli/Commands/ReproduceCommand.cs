@@ -32,8 +32,8 @@ public static class ReproduceCommand
         var outDir = Path.Combine(args.Get("out") ?? "results", target);
         var fast = args.Flag("fast");
         var comparison = TableComparison.Compute(table, args.Int("seeds", fast ? 2 : 5, 1, 1000));
-        var settings = ColaSettings.Polynomial with { Steps = args.Int("cola-steps", fast ? 2000 : ColaSettings.Polynomial.Steps, 1, 100_000_000) };
-        if (fast) settings = settings with { DecayEvery = Math.Max(1, settings.Steps / 20) };
+        var steps = args.Int("cola-steps", fast ? 2000 : ColaSettings.Polynomial.Steps, 1, 100_000_000);
+        var settings = fast ? ColaSettings.Polynomial.Shortened(steps) : ColaSettings.Polynomial with { Steps = steps };
         if (args.Flag("resume") && args.Get("checkpoint") == null) throw new UsageException("--resume needs --checkpoint FILE");
         var cola = TandemReproduction.Compute(
             args.Int("cola-runs", fast ? 3 : 10, 1, 10_000), settings,
