@@ -42,6 +42,11 @@ let check (statement: string) (holds: bool) (detail: string) =
     if not holds then failures <- failures + 1
     printfn "%s %s (%s)" (if holds then "[holds]" else "[FAILS]") statement detail
 
+/// An empirical claim of the thesis (a learning outcome): printed with its verdict, never fails the script,
+/// because in fast mode the trainings are too short to settle it.
+let claim (statement: string) (holds: bool) (detail: string) =
+    printfn "%s %s (%s)" (if holds then "[claim holds]" else "[claim does not hold]") statement detail
+
 let tensor (values: float[]) (rows: int64) (cols: int64) =
     torch.tensor(values, dtype = torch.ScalarType.Float64).reshape(rows, cols)
 
