@@ -19,7 +19,7 @@ let dir = outputDir "hamiltonian"
 let rate (a: float) = LearningRuleExtensions.Rate a
 printfn "Hamiltonian notebook (%s mode)" (if fast then "fast" else "full")
 
-let points = game.SampleRegion(200L, torch.Generator(1UL))
+let points = game.SampleRegion(200L, new torch.Generator(1UL))
 let squaredNorms (t: torch.Tensor[]) (h: torch.Tensor[]) =
     let x, y = values t.[0], values t.[1]
     let x1, y1 = values (t.[0] + h.[0]), values (t.[1] + h.[1])
