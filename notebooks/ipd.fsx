@@ -66,10 +66,12 @@ let curves =
     [ for (name, run) in outcomes ->
         let steps = int run.Losses.shape.[0]
         Chart.Line([ 0 .. steps - 1 ], [| for s in 0 .. steps - 1 -> run.Losses.[int64 s].mean().item<float>() |], Name = name) ]
-    |> Chart.combine |> Chart.withTitle "IPD, alpha = 1: mean loss (25 = cooperation, 50 = defection)"
+    |> Chart.combine
 let policies =
-    [ for (name, run) in outcomes -> Chart.Column([ "start"; "CC"; "CD"; "DC"; "DD" ], policy run, Name = name) ]
-    |> Chart.combine |> Chart.withTitle "Final policy of player 1: P(cooperate) after each joint outcome (own action first)"
-[ curves; policies ] |> Chart.Grid(2, 1) |> Chart.withSize (1000, 900) |> save dir "learning-and-policies.html"
+    [ for (name, run) in outcomes -> Chart.Column(values = policy run, Keys = [ "start"; "CC"; "CD"; "DC"; "DD" ], Name = name + " policy") ]
+    |> Chart.combine
+[ curves; policies ] |> Chart.Grid(2, 1) |> Chart.withSize (1000, 900)
+|> Chart.withTitle "IPD, alpha 1: mean loss per step (top); final P(cooperate) of player 1 (bottom)"
+|> save dir "learning-and-policies.html"
 
 finish ()

@@ -97,9 +97,11 @@ let probabilityCurves (game: DifferentiableGame) (rows: Collections.Generic.IRea
         let run = LearningRun.Run(game, List.head rules, alpha, learning 200)
         let steps = int run.Parameters.shape.[0]
         Chart.Line([ 0 .. steps - 1 ], [| for s in 0 .. steps - 1 -> measure run.Parameters.[int64 s] |], Name = name) ]
-    |> Chart.combine |> Chart.withTitle title
+    |> Chart.combine
 [ probabilityCurves ultimatum ultRows 5.0 (fun p -> p.select(1, 0L).sigmoid().mean().item<float>()) "Ultimatum, alpha = 5: P(fair split), mean over seeds"
   probabilityCurves chicken chickenRows 0.5 (fun p -> ((1.0 - p.select(1, 0L).sigmoid()) * (1.0 - p.select(1, 1L).sigmoid())).mean().item<float>()) "Chicken, alpha = 0.5: P(crash), mean over seeds" ]
-|> Chart.Grid(2, 1) |> Chart.withSize (1000, 900) |> save dir "outcomes.html"
+|> Chart.Grid(2, 1) |> Chart.withSize (1000, 900)
+|> Chart.withTitle "Ultimatum alpha 5: P(fair) (top); Chicken alpha 0.5: P(crash) (bottom)"
+|> save dir "outcomes.html"
 
 finish ()

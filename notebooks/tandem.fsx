@@ -74,9 +74,10 @@ let fields =
             let h = rule.Update(game, theta (), rate alpha)
             let u, v = values h.[0], values h.[1]
             let scale = 0.08 / (Array.append u v |> Array.map abs |> Array.max |> max 1e-12)
-            yield arrows gx gy u v scale (sprintf "%s, alpha %g" name alpha)
-                  |> Chart.withTitle (sprintf "%s at alpha %g" name alpha) ]
-Chart.Grid(2, 2) fields |> Chart.withSize (1000, 900) |> save dir "gradient-fields.html"
+            yield arrows gx gy u v scale (sprintf "%s, alpha %g" name alpha) ]
+Chart.Grid(2, 2) fields |> Chart.withSize (1000, 900)
+|> Chart.withTitle "Tandem update fields (figure 5): COLA left, HOLA-4 right; alpha 0.1 top, 1 bottom"
+|> save dir "gradient-fields.html"
 
 // Figure 4b-style learning curves: player 1's loss per step, mean over seeds, for each rule at alpha = 1 and 0.1.
 let curves alpha =
@@ -88,7 +89,9 @@ let curves alpha =
         let mean = [| for s in 0 .. steps - 1 -> run.Losses.[s].select(1, 0L).mean().item<float>() |]
         // Diverged runs stay at their last finite point; the curve is clipped to keep the plot readable.
         yield Chart.Line([ 0 .. steps - 1 ], mean |> Array.map (fun v -> max -2.0 (min 5.0 v)), Name = name) ]
-    |> Chart.combine |> Chart.withTitle (sprintf "Tandem, alpha = %g: loss of player 1 (mean over seeds, clipped to [-2, 5])" alpha)
-[ curves 0.1; curves 1.0 ] |> Chart.Grid(2, 1) |> Chart.withSize (1000, 900) |> save dir "learning-curves.html"
+    |> Chart.combine
+[ curves 0.1; curves 1.0 ] |> Chart.Grid(2, 1) |> Chart.withSize (1000, 900)
+|> Chart.withTitle "Tandem: loss of player 1 per step (mean over seeds, clipped); alpha 0.1 top, 1 bottom"
+|> save dir "learning-curves.html"
 
 finish ()
