@@ -1,7 +1,7 @@
 using Hybrid.Cli;
 using Hybrid.Cli.Commands;
 
-return NativeThreads.RerunWithNativeSettings(args) ?? CommandLine.Run(args, Console.Out, Console.Error);
+return NativeSettings.RerunWithNativeSettings(args) ?? CommandLine.Run(args, Console.Out, Console.Error);
 
 namespace Hybrid.Cli
 {

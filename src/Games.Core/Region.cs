@@ -16,8 +16,11 @@ public sealed record Region(double Low, double High)
 
     /// <summary>Uniform draws of shape [batch, size] on <paramref name="device"/>, from <paramref name="generator"/>.</summary>
     public Tensor Sample(long batch, long size, Generator generator, Device? device = null) =>
-        (rand(new[] { batch, size }, dtype: ScalarType.Float64, generator: generator) * (High - Low) + Low)
-            .to(device ?? CPU);
+        Sample(new[] { batch, size }, generator, device);
+
+    /// <summary>Uniform draws of any shape on <paramref name="device"/>, from <paramref name="generator"/>.</summary>
+    public Tensor Sample(long[] shape, Generator generator, Device? device = null) =>
+        (rand(shape, dtype: ScalarType.Float64, generator: generator) * (High - Low) + Low).to(device ?? CPU);
 
     /// <inheritdoc/>
     public override string ToString() => $"[{Low}, {High}]";

@@ -1,3 +1,4 @@
+using Hybrid.Games;
 using System.Globalization;
 using Hybrid.Games.Cola;
 using Hybrid.Games.Games;
@@ -45,7 +46,7 @@ public static class ColaCommand
         {
             stdout.WriteLine($"trained {runAlphas.Length} COLA pairs for {game.Name} ({settings.Steps} steps) -> {output}");
             for (var k = 0; k < runAlphas.Length; k++)
-                stdout.WriteLine($"  run {k}: alpha {runAlphas[k].ToString(CultureInfo.InvariantCulture)}, seed {seeds[k]}, last batch loss {ConsistencyCommand.Format(last[k])}");
+                stdout.WriteLine($"  run {k}: alpha {runAlphas[k].ToString(CultureInfo.InvariantCulture)}, seed {seeds[k]}, last batch loss {NumberFormat.Short(last[k])}");
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Hybrid.Games;
 using Hybrid.Games.Analysis;
 using Hybrid.Games.Cola;
 using Hybrid.Games.Games;
@@ -72,8 +73,8 @@ public static class ConsistencyCommand
             stdout.WriteLine("alpha".PadLeft(8) + string.Concat(names.Select(n => n.PadLeft(13))));
             foreach (var row in rows)
                 stdout.WriteLine(row.Alpha.ToString("g4", CultureInfo.InvariantCulture).PadLeft(8)
-                    + string.Concat(names.Select(n => Format(row.Losses[n]).PadLeft(13)))
-                    + (row.Cola is { } c ? $"   cola {Format(c.Mean)} ± {Format(c.Std)}" : ""));
+                    + string.Concat(names.Select(n => NumberFormat.Short(row.Losses[n]).PadLeft(13)))
+                    + (row.Cola is { } c ? $"   cola {NumberFormat.Short(c.Mean)} ± {NumberFormat.Short(c.Std)}" : ""));
             foreach (var row in rows.Where(r => r.Cola != null))
                 stdout.WriteLine($"cosine(COLA, rule) at alpha {row.Alpha.ToString("g4", CultureInfo.InvariantCulture)}: "
                     + string.Join(", ", row.Cola!.Cosine.Select(kv => $"{kv.Key} {kv.Value:F2} ± {row.Cola.CosineStd[kv.Key]:F2}")));
@@ -82,7 +83,4 @@ public static class ConsistencyCommand
         return 0;
     }
 
-    /// <summary>Three significant digits, scientific for small and large values.</summary>
-    public static string Format(double v) =>
-        v == 0 || (Math.Abs(v) >= 1e-2 && Math.Abs(v) < 1e6) ? v.ToString("0.###", CultureInfo.InvariantCulture) : v.ToString("0.##e+0", CultureInfo.InvariantCulture);
 }

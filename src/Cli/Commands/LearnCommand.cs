@@ -1,3 +1,4 @@
+using Hybrid.Games;
 using System.Globalization;
 using Hybrid.Games.Analysis;
 using Hybrid.Games.Cola;
@@ -61,10 +62,10 @@ public static class LearnCommand
         {
             var outcome = run.Outcome[k] == RunOutcome.Diverged ? $"diverged@{run.DivergedAt[k]}" : Name(run.Outcome[k]);
             stdout.WriteLine((options.BaseSeed + k).ToString(CultureInfo.InvariantCulture).PadLeft(6)
-                + string.Concat(finals[k].Select(v => ConsistencyCommand.Format(v).PadLeft(16))) + outcome.PadLeft(16));
+                + string.Concat(finals[k].Select(v => NumberFormat.Short(v).PadLeft(16))) + outcome.PadLeft(16));
         }
         var counts = run.Outcome.GroupBy(o => o).Select(g => $"{g.Count()} {Name(g.Key)}");
-        stdout.WriteLine($"summary: {string.Join(", ", counts)}; mean final losses {string.Join(", ", Enumerable.Range(0, game.PlayerCount).Select(i => ConsistencyCommand.Format(finals.Average(f => f[i]))))}");
+        stdout.WriteLine($"summary: {string.Join(", ", counts)}; mean final losses {string.Join(", ", Enumerable.Range(0, game.PlayerCount).Select(i => NumberFormat.Short(finals.Average(f => f[i]))))}");
         return 0;
     }
 

@@ -129,11 +129,9 @@ public sealed class ColaTrainer
             if (blockStart != null) foreach (var s in blockStart) s.Dispose();
             blockStart = generators.Select(g => g.get_state()).ToArray();
             foreach (var s in blockStart) s.DetachFromDisposeScope();
-            var size = Game.TotalParameters;
-            var region = Game.Region;
+            var shape = new long[] { SampleBlock, batch, Game.TotalParameters };
             using var scope = NewDisposeScope();
-            var rows = generators.Select(g => rand(new long[] { SampleBlock, batch, size }, dtype: ScalarType.Float64, generator: g)).ToArray();
-            block = (stack(rows) * (region.High - region.Low) + region.Low).to(Networks.Parameters.device).MoveToOuterDisposeScope();
+            block = stack(generators.Select(g => Game.Region.Sample(shape, g)).ToArray()).to(Networks.Parameters.device).MoveToOuterDisposeScope();
             block.DetachFromDisposeScope();
         }
         return block.select(1, offset);

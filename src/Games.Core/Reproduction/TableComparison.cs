@@ -110,7 +110,5 @@ public sealed record TableComparison(PaperTable Table, IReadOnlyList<Consistency
     }
 
     /// <summary>Three significant digits; scientific outside [0.01, 1e6).</summary>
-    public static string F(double v) =>
-        double.IsNaN(v) ? "n/a" :
-        v == 0 || (Math.Abs(v) >= 1e-2 && Math.Abs(v) < 1e6) ? v.ToString("0.###", CultureInfo.InvariantCulture) : v.ToString("0.##e+0", CultureInfo.InvariantCulture);
+    public static string F(double v) => double.IsNaN(v) ? "n/a" : NumberFormat.Short(v);
 }

@@ -16,7 +16,7 @@ namespace Hybrid.Cli;
 /// Both are read by native code at load time, and .NET's Environment does not reach the native environment
 /// on Unix, hence the re-run. Set HYBRID_NO_RERUN=1 to run in the first process as it is.
 /// </remarks>
-static class NativeThreads
+static class NativeSettings
 {
     const string Marker = "HYBRID_NO_RERUN";
 
