@@ -20,8 +20,8 @@ namespace Hybrid.Cli
                            (--rule cola --cola-file F [--cola-run K]: a pair saved by `hybrid cola`)
               hybrid cola --game G --alphas A1,A2 --out FILE [--runs 10] [--steps N] [--seed 0]
                           [--checkpoint FILE [--checkpoint-every N] [--resume]] [--json]
-              hybrid reproduce tandem [--out results] [--seeds 5] [--fast] [--cola-runs 10] [--cola-steps 120000]
-                                      [--checkpoint FILE [--resume]]
+              hybrid reproduce <game|all> [--out results] [--seeds 5] [--fast] [--cola-runs 10] [--cola-steps 120000]
+                                          [--checkpoint FILE [--resume]]
               hybrid reproduce tables [--seeds 5]
               hybrid bench hola [--game ipd] [--alpha 1] [--samples 250] [--max-order 7]
               hybrid bench cola [--game tandem] [--alpha 1] [--steps 5000] [--runs 10]

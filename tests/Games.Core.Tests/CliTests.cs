@@ -247,7 +247,56 @@ public class CliTests
             Assert.Contains("| 1 | cola |", report);
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "tandem", "results.json")));
             Assert.Equal(5, json.RootElement.GetProperty("rows").GetArrayLength());
+            AssertStandaloneCharts(Path.Combine(dir.FullName, "tandem"), "learning-curves.html", "cola-training.html", "gradient-fields.html");
         }
         finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void ReproduceAGameWritesReportResultsAndStandaloneCharts()
+    {
+        var dir = Directory.CreateTempSubdirectory("hybrid-repro-");
+        try
+        {
+            var (code, output, err) = Run("reproduce", "chicken", "--out", dir.FullName, "--fast", "--cola-runs", "1", "--cola-steps", "100");
+            Assert.True(code == 0, err);
+            var game = Path.Combine(dir.FullName, "chicken");
+            var report = File.ReadAllText(Path.Combine(game, "report.md"));
+            Assert.Equal(output.Split("\nwrote ")[0].TrimEnd(), report.TrimEnd());
+            Assert.Contains("**Fast mode**", report);
+            Assert.Contains("| 0.5 | lola_taylor |", report);
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(game, "results.json")));
+            var root = json.RootElement;
+            // Table rows 1, 0.5, 0.1, 0.05, 0.01 plus the outcome rate 0.04 that COLA is also trained at.
+            Assert.Equal(6, root.GetProperty("rows").GetArrayLength());
+            Assert.Equal(12, root.GetProperty("outcomes").GetArrayLength());
+            var claims = root.GetProperty("claims").EnumerateArray().ToList();
+            Assert.Equal(Hybrid.Games.Reproduction.Studies.Chicken.Claims.Count, claims.Count);
+            Assert.All(claims, c => Assert.False(string.IsNullOrWhiteSpace(c.GetProperty("detail").GetString())));
+            Assert.Contains($"{claims.Count(c => c.GetProperty("holds").GetBoolean())} of {claims.Count} claims hold", report);
+            AssertStandaloneCharts(game, "learning-curves.html", "cola-training.html", "gradient-fields.html");
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void ReproduceUnknownGameNamesTheAvailableOnes()
+    {
+        var (code, _, err) = Run("reproduce", "poker", "--fast");
+        Assert.Equal(2, code);
+        Assert.Contains("unknown reproduction target 'poker'", err);
+        Assert.Contains("tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd, all, tables", err);
+    }
+
+    static void AssertStandaloneCharts(string directory, params string[] files)
+    {
+        foreach (var file in files)
+        {
+            var html = File.ReadAllText(Path.Combine(directory, file));
+            // plotly.js is embedded (no <script src=...cdn...>), and the chart's data is in the page.
+            Assert.DoesNotContain("<script src=\"https://cdn.plot.ly", html);
+            Assert.True(html.Length > 1_000_000, $"{file} does not embed plotly.js ({html.Length} characters)");
+            Assert.Contains("\"type\":\"scatter\"", html);
+        }
     }
 }

@@ -2,51 +2,74 @@ using System.Text;
 using System.Text.Json;
 using Hybrid.Games.Analysis;
 using Hybrid.Games.Cola;
+using Hybrid.Games.Games;
 using Hybrid.Games.Reproduction;
 
 namespace Hybrid.Cli.Commands;
 
 /// <summary>
-/// <c>hybrid reproduce tandem</c>: table 1a (deterministic columns and COLA), table 1b and the learning outcomes,
-/// paper vs ours, written to OUT/tandem/report.md and results.json; <c>hybrid reproduce tables</c>: the deterministic
-/// columns of tables 1a, 2a and 3a.
+/// <c>hybrid reproduce &lt;game|all&gt;</c>: a game's chapter-3 reproduction (deterministic table, COLA runs, learning
+/// outcomes, claims), written to OUT/&lt;game&gt;/report.md, results.json and HTML charts; <c>hybrid reproduce tables</c>:
+/// the deterministic columns of tables 1a, 2a and 3a.
 /// </summary>
 public static class ReproduceCommand
 {
     /// <summary>Accepted options after the target.</summary>
     public static readonly string[] Options = { "out", "seeds", "fast!", "cola-runs", "cola-steps", "checkpoint", "resume!" };
 
+    /// <summary>The games <c>reproduce</c> knows, in the order <c>all</c> runs them.</summary>
+    public static IReadOnlyList<string> Games { get; } = new[] { "tandem" }.Concat(Studies.All.Keys).ToList();
+
+    static string Available => $"available: {string.Join(", ", Games)}, all, tables";
+
     /// <summary>Runs the command.</summary>
     public static int Run(string[] rest, TextWriter stdout, TextWriter stderr)
     {
         if (rest.Length == 0 || rest[0].StartsWith("--", StringComparison.Ordinal))
-            throw new UsageException("reproduce needs a target (available: tandem, tables)");
+            throw new UsageException($"reproduce needs a target ({Available})");
         var target = rest[0];
         var args = Arguments.Parse(rest[1..], Options);
         if (target == "tables") return Tables(args, stdout);
-        var table = target switch
-        {
-            "tandem" => PaperTables.Tandem,
-            _ => throw new UsageException($"unknown reproduction target '{target}' (available: tandem, tables)"),
-        };
-        var outDir = Path.Combine(args.Get("out") ?? "results", target);
-        var fast = args.Flag("fast");
-        var comparison = TableComparison.Compute(table, args.Int("seeds", fast ? 2 : 5, 1, 1000));
-        var steps = args.Int("cola-steps", fast ? 2000 : ColaSettings.Polynomial.Steps, 1, 100_000_000);
-        var settings = fast ? ColaSettings.Polynomial.Shortened(steps) : ColaSettings.Polynomial with { Steps = steps };
+        var targets = target == "all" ? Games : Games.Contains(target) ? new[] { target } : throw new UsageException($"unknown reproduction target '{target}' ({Available})");
         if (args.Flag("resume") && args.Get("checkpoint") == null) throw new UsageException("--resume needs --checkpoint FILE");
-        var cola = TandemReproduction.Compute(
-            args.Int("cola-runs", fast ? 3 : 10, 1, 10_000), settings,
-            new LearningOptions(Steps: fast ? 30 : 100, Seeds: fast ? 3 : 10, InitStd: 0.1),
-            new ProgressReporter(stderr, "COLA tandem"),
-            args.Get("checkpoint") is { } file ? new ColaCheckpoint(file) : null, args.Flag("resume"));
-        var report = TandemReport.Markdown(comparison, cola);
-        stdout.WriteLine(report);
-        Directory.CreateDirectory(outDir);
-        WriteAtomically(Path.Combine(outDir, "report.md"), report);
-        WriteAtomically(Path.Combine(outDir, "results.json"), JsonSerializer.Serialize(new Dictionary<string, object>
+        var fast = args.Flag("fast");
+        var runs = args.Int("cola-runs", fast ? 3 : 10, 1, 10_000);
+        int? colaSteps = args.Get("cola-steps") != null ? args.Int("cola-steps", 0, 1, 100_000_000) : null;
+        var seeds = args.Int("seeds", fast ? 2 : 5, 1, 1000);
+        var summary = new List<string>();
+        foreach (var game in targets)
         {
-            ["table"] = table.Id, ["game"] = table.Game, ["samples"] = table.Samples, ["seeds"] = comparison.Seeds,
+            var outDir = Path.Combine(args.Get("out") ?? "results", game);
+            Directory.CreateDirectory(outDir);
+            // One checkpoint file per game when several run: each game's COLA training is its own computation.
+            var checkpoint = args.Get("checkpoint") is { } file ? new ColaCheckpoint(targets.Count > 1 ? $"{file}.{game}" : file) : null;
+            var progress = new ProgressReporter(stderr, $"COLA {game}");
+            var (report, json, charts) = game == "tandem"
+                ? Tandem(fast, runs, colaSteps, seeds, progress, checkpoint, args.Flag("resume"))
+                : Study(Studies.All[game], new StudyOptions(fast, runs, colaSteps, seeds, progress, checkpoint, args.Flag("resume")));
+            stdout.WriteLine(report);
+            WriteAtomically(Path.Combine(outDir, "report.md"), report);
+            WriteAtomically(Path.Combine(outDir, "results.json"), json);
+            var written = charts.Select(c => Path.GetFileName(HtmlCharts.Write(c, outDir))).ToList();
+            stdout.WriteLine($"wrote {Path.Combine(outDir, "report.md")}, results.json, {string.Join(", ", written)}");
+            summary.Add($"{game}: {Path.Combine(outDir, "report.md")}");
+        }
+        if (targets.Count > 1) stdout.WriteLine("reports:\n  " + string.Join("\n  ", summary));
+        return 0;
+    }
+
+    static (string Report, string Json, IReadOnlyList<ChartSpec> Charts) Tandem(bool fast, int runs, int? colaSteps, int seeds,
+        IProgress<ColaProgress> progress, ColaCheckpoint? checkpoint, bool resume)
+    {
+        var table = PaperTables.Tandem;
+        var comparison = TableComparison.Compute(table, seeds);
+        var steps = colaSteps ?? (fast ? 2000 : ColaSettings.Polynomial.Steps);
+        var settings = fast ? ColaSettings.Polynomial.Shortened(steps) : ColaSettings.Polynomial with { Steps = steps };
+        var cola = TandemReproduction.Compute(runs, settings, new LearningOptions(Steps: fast ? 30 : 100, Seeds: fast ? 3 : 10, InitStd: 0.1),
+            progress, checkpoint, resume);
+        var json = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["table"] = table.Id, ["game"] = table.Game, ["samples"] = table.Samples, ["seeds"] = comparison.Seeds, ["fast"] = fast,
             ["rows"] = comparison.Rows.Select(r => new Dictionary<string, object> { ["alpha"] = r.Alpha, ["rules"] = r.Losses }).ToArray(),
             ["paper"] = table.Columns,
             ["cells"] = comparison.Cells,
@@ -54,16 +77,43 @@ public static class ReproduceCommand
             {
                 ["settings"] = cola.Settings, ["runs"] = cola.Runs,
                 ["rows"] = cola.Rows.Select(r => new Dictionary<string, object> { ["alpha"] = r.Alpha, ["cola"] = r.Cola! }).ToArray(),
-                ["outcomes"] = cola.Outcomes.Select(o => new Dictionary<string, object>
-                {
-                    ["rule"] = o.Rule, ["alpha"] = o.Alpha, ["outcome"] = o.Outcomes.Select(x => x.ToString()).ToArray(),
-                    ["final_losses"] = o.FinalLosses, ["final_parameters"] = o.FinalParameters,
-                }).ToArray(),
+                ["outcomes"] = cola.Outcomes.Select(Outcome).ToArray(),
             },
-        }, Json.Indented));
-        stdout.WriteLine($"wrote {Path.Combine(outDir, "report.md")} and results.json");
-        return 0;
+        }, Json.Indented);
+        var game = new Tandem();
+        var title = "Tandem game";
+        var charts = new[]
+        {
+            StudyCharts.LearningCurves(title, cola.Outcomes, Measure.LossOfPlayer1),
+            StudyCharts.Training(title, cola.Training),
+            StudyCharts.Fields(title, StudyRunner.Fields(game, TandemReproduction.OutcomeAlphas, cola.Rows)),
+        };
+        return (TandemReport.Markdown(comparison, cola), json, charts);
     }
+
+    static (string Report, string Json, IReadOnlyList<ChartSpec> Charts) Study(StudySpec spec, StudyOptions options)
+    {
+        var r = StudyRunner.Run(spec, options);
+        var json = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["game"] = spec.Game, ["sources"] = spec.Sources, ["fast"] = r.Fast, ["samples"] = spec.Samples, ["table_alphas"] = spec.TableAlphas,
+            ["cola_settings"] = r.Settings, ["cola_runs"] = r.Runs, ["learning"] = r.Learning, ["measure"] = spec.Measure.Name,
+            ["rows"] = r.Rows.Select(x => new Dictionary<string, object> { ["alpha"] = x.Alpha, ["rules"] = x.Losses, ["cola"] = x.Cola! }).ToArray(),
+            ["paper_cells"] = r.Comparison?.Cells,
+            ["paper_cola"] = spec.PaperCola?.ToDictionary(p => p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), p => new { cola = p.Value.Cola, cosine = p.Value.Cosine }),
+            ["outcomes"] = r.Outcomes.Select(Outcome).ToArray(),
+            ["claims"] = r.Claims.Select(c => new { source = c.Source, statement = c.Statement, holds = c.Holds, detail = c.Detail }).ToArray(),
+            ["seconds"] = new { table = r.TableSeconds, outcomes = r.OutcomeSeconds },
+        }, Json.Indented);
+        return (StudyReport.Markdown(r), json, StudyCharts.For(r));
+    }
+
+    static Dictionary<string, object> Outcome(OutcomeRow o) => new()
+    {
+        ["rule"] = o.Rule, ["alpha"] = o.Alpha, ["outcome"] = o.Outcomes.Select(x => x.ToString()).ToArray(),
+        ["final_losses"] = o.FinalLosses, ["final_parameters"] = o.FinalParameters, ["final_measure"] = o.FinalMeasure,
+        ["measure_variance"] = o.MeasureVariance, ["curve"] = o.Curve,
+    };
 
     /// <summary>The deterministic LOLA/HOLA columns of tables 1a, 2a and 3a as Markdown (docs/reproduction/cola-tables.md).</summary>
     static int Tables(Arguments args, TextWriter stdout)

@@ -13,8 +13,9 @@ namespace Hybrid.Games.Reproduction;
 /// <param name="Learning">Learning-run settings.</param>
 /// <param name="ColaSeconds">Table plus COLA training time.</param>
 /// <param name="OutcomeSeconds">Learning-runs time.</param>
+/// <param name="Training">COLA training curves per rate.</param>
 public sealed record TandemColaResults(IReadOnlyList<ConsistencyRow> Rows, IReadOnlyList<OutcomeRow> Outcomes, ColaSettings Settings, int Runs,
-    LearningOptions Learning, double ColaSeconds, double OutcomeSeconds);
+    LearningOptions Learning, double ColaSeconds, double OutcomeSeconds, IReadOnlyList<TrainingCurve> Training);
 
 /// <summary>Runs the COLA part of the Tandem reproduction.</summary>
 public static class TandemReproduction
@@ -31,7 +32,7 @@ public static class TandemReproduction
         [1.0] = (0.94, 0.94, 0.94), [0.5] = (0.88, 0.88, 0.08), [0.3] = (0.92, 0.91, 0.80), [0.1] = (0.95, 0.99, 0.99), [0.01] = (0.99, 1.00, 1.00),
     };
 
-    /// <summary>Rates of the learning-outcome runs (figure 1d and 4b: a low rate and alpha = 1).</summary>
+    /// <summary>Rates of the learning-outcome runs and gradient fields (figures 1d, 4b, 5: a low rate and alpha = 1).</summary>
     public static readonly double[] OutcomeAlphas = { 0.1, 1.0 };
 
     /// <summary>Trains the COLA runs of table 1a and runs the rules from the same initialisations.</summary>
@@ -41,8 +42,9 @@ public static class TandemReproduction
         var game = new Tandem();
         var table = PaperTables.Tandem;
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var recorder = new TrainingRecorder(table.Alphas, runs, progress);
         var rows = ConsistencyTable.Compute(game, table.Alphas, new[] { 1, 2, 3, 6 }, new PointSource.Sampled(table.Samples, 0), Array.Empty<string>(),
-            cola: new ColaTableOptions(runs, settings, 0, progress, checkpoint, resume));
+            cola: new ColaTableOptions(runs, settings, 0, recorder, checkpoint, resume));
         var colaSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
         var outcomes = new List<OutcomeRow>();
@@ -53,6 +55,6 @@ public static class TandemReproduction
             var cola = rows.Single(r => r.Alpha == alpha).Cola!.Rules;
             outcomes.Add(LearningOutcomes.Run(game, "cola", cola, alpha, learning));
         }
-        return new TandemColaResults(rows, outcomes, settings, runs, learning, colaSeconds, clock.Elapsed.TotalSeconds);
+        return new TandemColaResults(rows, outcomes, settings, runs, learning, colaSeconds, clock.Elapsed.TotalSeconds, recorder.Curves());
     }
 }

@@ -1,0 +1,66 @@
+using System.Text;
+using Hybrid.Games.Reproduction;
+using Plotly.NET;
+using Plotly.NET.LayoutObjects;
+using Chart = Plotly.NET.CSharp.Chart;
+using Plotly.NET.CSharp;
+using Microsoft.FSharp.Core;
+
+namespace Hybrid.Cli;
+
+/// <summary>Writes <see cref="ChartSpec"/>s as standalone HTML with Plotly.NET (plotly.js embedded: no network needed to view).</summary>
+public static class HtmlCharts
+{
+    /// <summary>Writes the chart into <paramref name="directory"/> (atomically) and returns the path.</summary>
+    public static string Write(ChartSpec spec, string directory)
+    {
+        var panels = spec.Panels.Select(Panel).ToList();
+        var rows = (panels.Count + spec.Columns - 1) / spec.Columns;
+        var chart = panels.Count == 1 ? panels[0] : Chart.Grid(panels, rows, spec.Columns);
+        chart = chart.WithSize(1100, Math.Max(450, 380 * rows));
+        chart = Plotly.NET.Chart.withTitle(spec.Title, null).Invoke(chart);
+        // Embed plotly.js itself so the file opens without a network.
+        chart = Plotly.NET.Chart.withDisplayOptions(DisplayOptions.init(null, null, null, null, null, null,
+            FSharpOption<PlotlyJSReference>.Some(PlotlyJSReference.Full))).Invoke(chart);
+        var path = Path.Combine(directory, spec.File);
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, GenericChart.toEmbeddedHTML(chart), new UTF8Encoding(false));
+        File.Move(temp, path, overwrite: true);
+        return path;
+    }
+
+    static GenericChart Panel(ChartPanel panel)
+    {
+        var traces = panel.Series.Select(s => Trace(panel, s)).ToList();
+        var chart = traces.Count == 1 ? traces[0] : Chart.Combine(traces);
+        var title = string.IsNullOrEmpty(panel.Title) ? panel.YTitle : $"{panel.Title}: {panel.YTitle}";
+        chart = chart.WithXAxisStyle<double, double, string>(TitleText: panel.XTitle)
+            .WithYAxisStyle<double, double, string>(TitleText: title, AxisType: panel.LogY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
+        return chart;
+    }
+
+    static GenericChart Trace(ChartPanel panel, Series s) => panel.Kind switch
+    {
+        PanelKind.Lines => Chart.Line<double, double, string>(s.X, Finite(s.Y), Name: s.Name),
+        PanelKind.Bars => Chart.Column<double, string, string>(s.Y, Keys: s.Categories!, Name: s.Name),
+        PanelKind.Arrows => Arrows(panel, s),
+        _ => throw new ArgumentOutOfRangeException(nameof(panel), panel.Kind, "unknown panel kind"),
+    };
+
+    /// <summary>Plotly has no quiver plot: one line trace of segments separated by gaps, scaled so the longest is 8% of the box.</summary>
+    static GenericChart Arrows(ChartPanel panel, Series s)
+    {
+        var span = Math.Max(s.X.Max() - s.X.Min(), s.Y.Max() - s.Y.Min());
+        var longest = s.U!.Zip(s.V!, (u, v) => Math.Sqrt(u * u + v * v)).Where(double.IsFinite).DefaultIfEmpty(0).Max();
+        var scale = longest > 0 ? 0.08 * span / longest : 0;
+        var xs = new List<double>(); var ys = new List<double>();
+        for (var k = 0; k < s.X.Length; k++)
+        {
+            xs.AddRange(new[] { s.X[k], s.X[k] + scale * s.U![k], double.NaN });
+            ys.AddRange(new[] { s.Y[k], s.Y[k] + scale * s.V![k], double.NaN });
+        }
+        return Chart.Line<double, double, string>(xs, ys, Name: s.Name);
+    }
+
+    static double[] Finite(double[] values) => values.Select(v => double.IsFinite(v) ? v : double.NaN).ToArray();
+}
