@@ -25,8 +25,10 @@ namespace Hybrid.Cli
               hybrid reproduce tables [--seeds 5]
               hybrid bench hola [--game ipd] [--alpha 1] [--samples 250] [--max-order 7]
               hybrid bench cola [--game tandem] [--alpha 1] [--steps 5000] [--runs 10]
+              hybrid bench envs [--env E|all] [--num-envs 1,100,10000] [--steps 1000] [--seed 0] [--json]
 
             games: tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd
+            environments (bench envs): ipd, imp, coin_game, switch_riddle
             rules: naive, lookahead, lookahead_N, lola_taylor, lola_exact, hola_N, hola_taylor_N, sos, cgd, cgd_N, ilola, ilola_taylor, cola
             """;
 

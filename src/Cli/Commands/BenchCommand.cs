@@ -3,6 +3,7 @@ using Hybrid.Games;
 using Hybrid.Games.Cola;
 using Hybrid.Games.Games;
 using Hybrid.Games.Rules;
+using Hybrid.Scaling.Environments;
 using static TorchSharp.torch;
 
 namespace Hybrid.Cli.Commands;
@@ -19,11 +20,15 @@ public static class BenchCommand
     /// <summary>Accepted options of <c>bench cola</c>.</summary>
     public static readonly string[] ColaOptions = { "game", "alpha", "steps", "runs", "json!" };
 
+    /// <summary>Accepted options of <c>bench envs</c>.</summary>
+    public static readonly string[] EnvOptions = { "env", "num-envs", "steps", "seed", "json!" };
+
     /// <summary>Runs the command.</summary>
     public static int Run(string[] rest, TextWriter stdout)
     {
         if (rest.Length > 0 && rest[0] == "cola") return Cola(Arguments.Parse(rest[1..], ColaOptions), stdout);
-        if (rest.Length == 0 || rest[0] != "hola") throw new UsageException("bench needs a target (available: hola, cola)");
+        if (rest.Length > 0 && rest[0] == "envs") return Envs(Arguments.Parse(rest[1..], EnvOptions), stdout);
+        if (rest.Length == 0 || rest[0] != "hola") throw new UsageException("bench needs a target (available: hola, cola, envs)");
         var args = Arguments.Parse(rest[1..], Options);
         var game = GameRegistry.Create(args.Get("game") ?? "ipd");
         var alpha = args.Double("alpha", 1.0, positive: true);
@@ -51,6 +56,27 @@ public static class BenchCommand
         stdout.WriteLine("order".PadLeft(6) + "seconds".PadLeft(12) + "ratio to previous".PadLeft(20));
         for (var k = 0; k <= maxOrder; k++)
             stdout.WriteLine(k.ToString().PadLeft(6) + seconds[k].ToString("F4").PadLeft(12) + (k > 0 ? (seconds[k] / seconds[k - 1]).ToString("F2") : "").PadLeft(20));
+        return 0;
+    }
+
+    /// <summary>Steps per second of vectorised environments with random actions (JaxMARL's method), one line or JSON object per point.</summary>
+    static int Envs(Arguments args, TextWriter stdout)
+    {
+        var names = (args.Get("env") ?? "all") == "all" ? EnvRegistry.Names : args.Required("env").Split(',');
+        foreach (var name in names) EnvRegistry.Describe(name);
+        var counts = args.Ints("num-envs", new[] { 1, 100, 10_000 }, 1, 10_000_000);
+        var steps = args.Int("steps", 1000, 1, 100_000_000);
+        var seed = (ulong)args.Int("seed", 0, 0);
+        var json = args.Flag("json");
+        if (!json) stdout.WriteLine($"{"env",-16}{"num_envs",10}{"steps/s",14}{"episodes",10}   ({steps} steps, random actions, resets included, {Environment.ProcessorCount} cores)");
+        foreach (var name in names)
+            foreach (var n in counts)
+            {
+                var p = EnvBenchmark.Run(name, n, steps, seed);
+                stdout.WriteLine(json
+                    ? Json.Line(new Dictionary<string, object> { ["env"] = p.Env, ["num_envs"] = p.NumEnvs, ["steps_per_second"] = p.StepsPerSecond, ["steps"] = p.Steps, ["episodes"] = p.Episodes })
+                    : $"{p.Env,-16}{p.NumEnvs,10}{p.StepsPerSecond,14:0.00e+00}{p.Episodes,10}");
+            }
         return 0;
     }
 

@@ -65,10 +65,13 @@ public static class StudyReport
         sb.AppendLine($"{l.Seeds} seeds, theta_0 ~ N(0, {F(l.InitStd)}^2), {l.Steps} steps, learning rate = look-ahead rate; seed k uses COLA run k mod {r.Runs}. "
             + $"Converged: last update norm < {l.ConvergenceTolerance:0e0}; diverged: non-finite or ||theta|| > {l.DivergenceBound:0e0}. {r.OutcomeSeconds:F0} s.");
         sb.AppendLine();
-        sb.AppendLine($"| alpha | rule | converged | diverged | mean final L1 | mean final L2 | mean final {spec.Measure.Name} | variance of {spec.Measure.Name} over steps |");
-        sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|");
+        // The measure gets its own column unless it is player 1's loss, which the table shows anyway.
+        var extra = spec.Measure != Measure.LossOfPlayer1;
+        sb.AppendLine($"| alpha | rule | converged | diverged | mean final L1 | mean final L2 |{(extra ? $" mean final {spec.Measure.Name} |" : "")} variance of {spec.Measure.Name} over steps |");
+        sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|" + (extra ? "---:|" : ""));
         foreach (var o in r.Outcomes)
-            sb.AppendLine($"| {F(o.Alpha)} | {o.Rule} | {o.Converged}/{o.Outcomes.Length} | {o.Diverged}/{o.Outcomes.Length} | {F(o.MeanLoss(0))} | {F(o.MeanLoss(1))} | {F(o.MeanMeasure)} | {F(o.MeasureVariance.Average())} |");
+            sb.AppendLine($"| {F(o.Alpha)} | {o.Rule} | {o.Converged}/{o.Outcomes.Length} | {o.Diverged}/{o.Outcomes.Length} | {F(o.MeanLoss(0))} | {F(o.MeanLoss(1))} |"
+                + (extra ? $" {F(o.MeanMeasure)} |" : "") + $" {F(o.MeasureVariance.Average())} |");
         if (spec.Policy is { } policy)
         {
             sb.AppendLine();

@@ -1,0 +1,34 @@
+namespace Hybrid.Scaling.Environments;
+
+/// <summary>The built-in vectorised environments by name, with their default settings.</summary>
+/// <remarks>
+/// Library users who need other settings construct the environment type directly (e.g. <c>new CoinGame(n, new
+/// CoinGameOptions(Egocentric: true))</c>); the registry serves the CLI and experiment configs.
+/// </remarks>
+public static class EnvRegistry
+{
+    static readonly Dictionary<string, (string Description, Func<int, VectorEnv> Create)> factories = new(StringComparer.Ordinal)
+    {
+        ["ipd"] = ("iterated Prisoner's Dilemma, 100-step episodes (pax)", n => new IteratedMatrixGame("ipd", IteratedMatrixGame.PrisonersDilemma, n)),
+        ["imp"] = ("iterated Matching Pennies, 100-step episodes (pax)", n => new IteratedMatrixGame("imp", IteratedMatrixGame.MatchingPennies, n)),
+        ["coin_game"] = ("Coin Game, 3x3 torus, 10 inner games of 10 steps (JaxMARL)", n => new CoinGame(n)),
+        ["switch_riddle"] = ("Switch Riddle, 3 prisoners (JaxMARL)", n => new SwitchRiddle(n)),
+    };
+
+    /// <summary>The registered names.</summary>
+    public static IReadOnlyList<string> Names => factories.Keys.ToList();
+
+    /// <summary>One line describing <paramref name="name"/>.</summary>
+    public static string Describe(string name) => Lookup(name).Description;
+
+    /// <summary>Creates <paramref name="numEnvs"/> environments called <paramref name="name"/>; unknown names throw with the list of known ones.</summary>
+    public static VectorEnv Create(string name, int numEnvs = 1) => Lookup(name).Create(numEnvs);
+
+    /// <summary>A single environment with the dictionary API.</summary>
+    public static MultiAgentEnv CreateSingle(string name) => new(Create(name, 1));
+
+    static (string Description, Func<int, VectorEnv> Create) Lookup(string name) =>
+        factories.TryGetValue(name, out var entry)
+            ? entry
+            : throw new ArgumentException($"unknown environment '{name}' (known: {string.Join(", ", Names)})", nameof(name));
+}

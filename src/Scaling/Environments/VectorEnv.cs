@@ -1,0 +1,218 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hybrid.Scaling.Environments;
+
+/// <summary>
+/// N copies of a multi-agent environment stepped together, their state held as arrays (structure of arrays).
+/// </summary>
+/// <remarks>
+/// <para>Layout: agent-major. Observations of agent a are one pinned float32 array [N, obs...] that
+/// <see cref="ObservationTensor"/> exposes as a TorchSharp tensor sharing the memory (no copy per step).
+/// Actions, rewards and dones are [A * N] arrays, agent a's block at a * N.</para>
+/// <para>Auto-reset as in JaxMARL: when an environment's episode ends, <see cref="Step"/> returns the terminal
+/// step's rewards and dones together with the first observation of the next episode. Unlike JaxMARL, the
+/// terminal observation is kept in <see cref="TerminalObservations"/> (valid where <see cref="AllDones"/> is set)
+/// so learners can bootstrap truncated episodes.</para>
+/// <para>Randomness: each environment owns one random stream (<see cref="EnvRandom"/>) started from its own seed;
+/// resetting the batch with seed s gives environment e the seed s + e. Environment e's trajectory therefore depends
+/// only on s + e and its actions, not on N or on the other environments.</para>
+/// </remarks>
+public abstract class VectorEnv : IDisposable
+{
+    readonly float[][] observations;
+    readonly float[][] terminal;
+    readonly Tensor[] observationTensors;
+    readonly int[] observationSizes;
+    readonly int[] actionBuffer;
+    readonly Action<int> stepOne;
+
+    /// <summary>Creates the batch.</summary>
+    protected VectorEnv(int numEnvs, IReadOnlyList<string> agents, IReadOnlyList<Space> observationSpaces, IReadOnlyList<Space> actionSpaces)
+    {
+        if (numEnvs < 1) throw new ArgumentOutOfRangeException(nameof(numEnvs), numEnvs, "at least one environment is needed");
+        if (agents.Count == 0 || observationSpaces.Count != agents.Count || actionSpaces.Count != agents.Count)
+            throw new ArgumentException("every agent needs an observation and an action space");
+        NumEnvs = numEnvs;
+        Agents = agents.ToArray();
+        ObservationSpaces = observationSpaces.ToArray();
+        ActionSpaces = actionSpaces.ToArray();
+        observationSizes = ObservationSpaces.Select(s => s.FlatSize).ToArray();
+        observations = observationSizes.Select(size => GC.AllocateArray<float>(numEnvs * size, pinned: true)).ToArray();
+        terminal = observationSizes.Select(size => new float[numEnvs * size]).ToArray();
+        observationTensors = new Tensor[agents.Count];
+        for (var a = 0; a < agents.Count; a++)
+        {
+            var shape = new long[] { numEnvs }.Concat(ObservationSpaces[a] is Box b ? b.Shape.Select(x => (long)x) : new long[] { observationSizes[a] }).ToArray();
+            observationTensors[a] = torch.frombuffer(observations[a], ScalarType.Float32, numEnvs * observationSizes[a], 0, false).reshape(shape);
+            observationTensors[a].DetachFromDisposeScope();
+        }
+        Rewards = new float[agents.Count * numEnvs];
+        Dones = new bool[agents.Count * numEnvs];
+        AllDones = new bool[numEnvs];
+        Random = new ulong[numEnvs];
+        EpisodeSteps = new int[numEnvs];
+        Seeds = new ulong[numEnvs];
+        actionBuffer = new int[agents.Count * numEnvs];
+        stepOne = e => StepAndAutoReset(e, actionBuffer);
+    }
+
+    /// <summary>Registry name, e.g. "coin_game".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Number of environments N.</summary>
+    public int NumEnvs { get; }
+
+    /// <summary>Agent names, in the order of every agent-major array.</summary>
+    public IReadOnlyList<string> Agents { get; }
+
+    /// <summary>Per agent.</summary>
+    public IReadOnlyList<Space> ObservationSpaces { get; }
+
+    /// <summary>Per agent.</summary>
+    public IReadOnlyList<Space> ActionSpaces { get; }
+
+    /// <summary>Rewards of the last step, [A * N] agent-major.</summary>
+    public float[] Rewards { get; }
+
+    /// <summary>Per-agent dones of the last step, [A * N] agent-major.</summary>
+    public bool[] Dones { get; }
+
+    /// <summary>Whether environment e's episode ended at the last step ("__all__"); it has been reset since.</summary>
+    public bool[] AllDones { get; }
+
+    /// <summary>Steps taken in each environment's current episode.</summary>
+    public int[] EpisodeSteps { get; }
+
+    /// <summary>Each environment's seed (s + e after a batch reset with seed s).</summary>
+    public ulong[] Seeds { get; }
+
+    /// <summary>Each environment's random state; subclasses draw with <see cref="EnvRandom"/> on Random[e].</summary>
+    protected ulong[] Random { get; }
+
+    /// <summary>Batches at least this large are stepped on all cores (each environment is independent).</summary>
+    public int ParallelThreshold { get; set; } = 2048;
+
+    /// <summary>Agent a's observations [N * size] (the memory behind <see cref="ObservationTensor"/>).</summary>
+    public float[] Observations(int agent) => observations[agent];
+
+    /// <summary>Agent a's terminal observations [N * size], valid for environments whose <see cref="AllDones"/> is set.</summary>
+    public float[] TerminalObservations(int agent) => terminal[agent];
+
+    /// <summary>Agent a's observations as a float32 tensor [N, obs...] sharing the batch's memory: it shows every step's observations without copying.</summary>
+    public Tensor ObservationTensor(int agent) => observationTensors[agent];
+
+    /// <summary>Flat observation size of agent a.</summary>
+    public int ObservationSize(int agent) => observationSizes[agent];
+
+    /// <summary>Index of an agent by name; unknown names throw with the list of agents.</summary>
+    public int AgentIndex(string agent)
+    {
+        var i = Array.IndexOf((string[])Agents, agent);
+        return i >= 0 ? i : throw new ArgumentException($"{Name} has no agent '{agent}' (agents: {string.Join(", ", Agents)})", nameof(agent));
+    }
+
+    /// <summary>Resets every environment; environment e gets seed <paramref name="seed"/> + e.</summary>
+    public void Reset(ulong seed)
+    {
+        var seeds = new ulong[NumEnvs];
+        for (var e = 0; e < NumEnvs; e++) seeds[e] = seed + (ulong)e;
+        Reset(seeds);
+    }
+
+    /// <summary>Resets environment e with seed <paramref name="seeds"/>[e].</summary>
+    public void Reset(ReadOnlySpan<ulong> seeds)
+    {
+        if (seeds.Length != NumEnvs) throw new ArgumentException($"{Name}: {seeds.Length} seeds for {NumEnvs} environments", nameof(seeds));
+        for (var e = 0; e < NumEnvs; e++)
+        {
+            Seeds[e] = seeds[e];
+            Random[e] = EnvRandom.Start(seeds[e]);
+        }
+        Array.Clear(Rewards);
+        Array.Clear(Dones);
+        Array.Clear(AllDones);
+        ForEachEnv(e => { EpisodeSteps[e] = 0; ResetEnv(e); });
+    }
+
+    /// <summary>
+    /// Steps every environment with discrete actions [A * N] (agent-major), then resets the environments whose episode
+    /// ended. Invalid actions throw before any environment moves, naming the agent, the environment and the value.
+    /// </summary>
+    public void Step(ReadOnlySpan<int> actions)
+    {
+        CheckActions(actions);
+        actions.CopyTo(actionBuffer);
+        ForEachEnv(stepOne);
+    }
+
+    void StepAndAutoReset(int e, int[] actions)
+    {
+        EpisodeSteps[e]++;
+        StepEnv(e, actions);
+        var done = AllDones[e];
+        for (var a = 0; a < Agents.Count; a++) Dones[a * NumEnvs + e] = done;
+        if (!done) return;
+        for (var a = 0; a < Agents.Count; a++)
+        {
+            var size = observationSizes[a];
+            Array.Copy(observations[a], e * size, terminal[a], e * size, size);
+        }
+        EpisodeSteps[e] = 0;
+        ResetEnv(e);
+    }
+
+    void ForEachEnv(Action<int> body)
+    {
+        if (NumEnvs < ParallelThreshold || Environment.ProcessorCount == 1)
+        {
+            for (var e = 0; e < NumEnvs; e++) body(e);
+            return;
+        }
+        var chunks = Environment.ProcessorCount;
+        Parallel.For(0, chunks, c =>
+        {
+            var from = (int)((long)NumEnvs * c / chunks);
+            var to = (int)((long)NumEnvs * (c + 1) / chunks);
+            for (var e = from; e < to; e++) body(e);
+        });
+    }
+
+    void CheckActions(ReadOnlySpan<int> actions)
+    {
+        if (actions.Length != Agents.Count * NumEnvs)
+            throw new ArgumentException($"{Name}: expected {Agents.Count * NumEnvs} actions ({Agents.Count} agents x {NumEnvs} environments), got {actions.Length}", nameof(actions));
+        for (var a = 0; a < Agents.Count; a++)
+        {
+            if (ActionSpaces[a] is not Discrete d)
+                throw new InvalidOperationException($"{Name}: agent '{Agents[a]}' has action space {ActionSpaces[a]}, not discrete actions");
+            var block = actions.Slice(a * NumEnvs, NumEnvs);
+            for (var e = 0; e < NumEnvs; e++)
+                if ((uint)block[e] >= (uint)d.N)
+                    throw new ArgumentOutOfRangeException(nameof(actions), block[e], $"{Name}: action {block[e]} of agent '{Agents[a]}' in environment {e} is outside {d}");
+        }
+    }
+
+    /// <summary>Agent a's observation slot of environment e, to be written by <see cref="ResetEnv"/> and <see cref="StepEnv"/>.</summary>
+    protected Span<float> Observation(int agent, int env) => observations[agent].AsSpan(env * observationSizes[agent], observationSizes[agent]);
+
+    /// <summary>Agent a's reward slot of environment e.</summary>
+    protected ref float Reward(int agent, int env) => ref Rewards[agent * NumEnvs + env];
+
+    /// <summary>Starts a new episode in environment e (drawing from Random[e]) and writes its first observations.</summary>
+    protected abstract void ResetEnv(int env);
+
+    /// <summary>
+    /// Advances environment e with the agents' actions (actions[a * N + e]): writes every agent's reward and the next
+    /// observations, and sets AllDones[e] when the episode ended (EpisodeSteps[e] already counts this step).
+    /// </summary>
+    protected abstract void StepEnv(int env, int[] actions);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var t in observationTensors) t.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

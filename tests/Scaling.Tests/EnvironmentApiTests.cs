@@ -1,0 +1,156 @@
+using Hybrid.Scaling.Environments;
+using Xunit;
+
+namespace Hybrid.Scaling.Tests;
+
+public class EnvironmentApiTests
+{
+    static int[] RandomActions(VectorEnv env, ref ulong rng)
+    {
+        var actions = new int[env.Agents.Count * env.NumEnvs];
+        for (var a = 0; a < env.Agents.Count; a++)
+            for (var e = 0; e < env.NumEnvs; e++)
+                actions[a * env.NumEnvs + e] = EnvRandom.Below(ref rng, ((Discrete)env.ActionSpaces[a]).N);
+        return actions;
+    }
+
+    [Fact]
+    public void UnknownEnvironmentNamesTheKnownOnes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => EnvRegistry.Create("poker", 4));
+        Assert.Contains("unknown environment 'poker'", e.Message);
+        Assert.Contains("coin_game", e.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void EveryEnvironmentResetsStepsAndKeepsObservationsInBounds(string name)
+    {
+        using var env = EnvRegistry.Create(name, 7);
+        env.Reset(3);
+        ulong rng = 1;
+        for (var t = 0; t < 300; t++)
+        {
+            env.Step(RandomActions(env, ref rng));
+            for (var a = 0; a < env.Agents.Count; a++)
+            {
+                Assert.Equal(env.NumEnvs * env.ObservationSize(a), env.Observations(a).Length);
+                Assert.All(env.Observations(a), v => Assert.InRange(v, 0f, 1f));
+                for (var e = 0; e < env.NumEnvs; e++) Assert.Equal(env.AllDones[e], env.Dones[a * env.NumEnvs + e]);
+            }
+        }
+    }
+
+    public static IEnumerable<object[]> Names() => EnvRegistry.Names.Select(n => new object[] { n });
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void EnvironmentEOfABatchIsASingleEnvironmentSeededWithSPlusE(string name)
+    {
+        // 3000 environments: above the parallel threshold, so the batch is stepped on several threads.
+        const int n = 3000;
+        using var batch = EnvRegistry.Create(name, n);
+        batch.Reset(100);
+        var singles = new[] { 0, 1234, n - 1 }.Select(e => (e, env: EnvRegistry.Create(name, 1))).ToList();
+        foreach (var (e, env) in singles) env.Reset(new[] { 100 + (ulong)e });
+        ulong rng = 7;
+        for (var t = 0; t < 60; t++)
+        {
+            var actions = RandomActions(batch, ref rng);
+            batch.Step(actions);
+            foreach (var (e, env) in singles)
+            {
+                env.Step(Enumerable.Range(0, batch.Agents.Count).Select(a => actions[a * n + e]).ToArray());
+                for (var a = 0; a < batch.Agents.Count; a++)
+                {
+                    var size = batch.ObservationSize(a);
+                    Assert.Equal(batch.Observations(a).AsSpan(e * size, size).ToArray(), env.Observations(a));
+                    Assert.Equal(batch.Rewards[a * n + e], env.Rewards[a]);
+                }
+                Assert.Equal(batch.AllDones[e], env.AllDones[0]);
+            }
+        }
+        foreach (var (_, env) in singles) env.Dispose();
+    }
+
+    [Fact]
+    public void SameSeedSameTrajectoryAndResetRestartsIt()
+    {
+        using var env = EnvRegistry.Create("coin_game", 16);
+        float[] Run()
+        {
+            env.Reset(42);
+            ulong rng = 9;
+            var rewards = new List<float>();
+            for (var t = 0; t < 250; t++) { env.Step(RandomActions(env, ref rng)); rewards.AddRange(env.Rewards); }
+            return rewards.ToArray();
+        }
+        Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
+    public void ObservationTensorSharesTheBatchMemory()
+    {
+        using var env = EnvRegistry.Create("ipd", 3);
+        env.Reset(0);
+        var tensor = env.ObservationTensor(0);
+        Assert.Equal(new long[] { 3, 5 }, tensor.shape);
+        Assert.Equal(1f, tensor[0, 4].item<float>()); // START
+        env.Step(new[] { 0, 1, 1, 1, 1, 0 });
+        // Player 1 played C, D, D against D, D, C: CD, DD, DC without a copy.
+        Assert.Equal(1f, tensor[0, 1].item<float>());
+        Assert.Equal(1f, tensor[1, 3].item<float>());
+        Assert.Equal(1f, tensor[2, 2].item<float>());
+    }
+
+    [Fact]
+    public void InvalidActionsAreRejectedBeforeAnyEnvironmentMoves()
+    {
+        using var env = EnvRegistry.Create("coin_game", 2);
+        env.Reset(0);
+        var before = env.Observations(0).ToArray();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => env.Step(new[] { 0, 4, 5, 1 }));
+        Assert.Contains("action 5 of agent 'agent_1' in environment 0 is outside Discrete(5)", e.Message);
+        Assert.Equal(before, env.Observations(0));
+        Assert.Contains("expected 4 actions", Assert.Throws<ArgumentException>(() => env.Step(new[] { 0, 1, 2 })).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => env.Step(new[] { -1, 0, 0, 0 }));
+    }
+
+    [Fact]
+    public void DictionaryApiNamesMissingAndUnknownAgents()
+    {
+        using var env = EnvRegistry.CreateSingle("switch_riddle");
+        var first = env.Reset(5);
+        Assert.Equal(new[] { "agent_0", "agent_1", "agent_2" }, first.Keys);
+        Assert.Equal(new MultiDiscrete(new[] { 2, 2 }).ToString(), env.ObservationSpace("agent_1").ToString());
+        Assert.Contains("no action for agent 'agent_2'",
+            Assert.Throws<ArgumentException>(() => env.Step(new Dictionary<string, int> { ["agent_0"] = 0, ["agent_1"] = 0 })).Message);
+        Assert.Contains("has no agent 'agent_9'",
+            Assert.Throws<ArgumentException>(() => env.Step(new Dictionary<string, int> { ["agent_0"] = 0, ["agent_1"] = 0, ["agent_2"] = 0, ["agent_9"] = 1 })).Message);
+        Assert.Contains("action 3 of agent 'agent_1'",
+            Assert.Throws<ArgumentOutOfRangeException>(() => env.Step(new Dictionary<string, int> { ["agent_0"] = 0, ["agent_1"] = 3, ["agent_2"] = 0 })).Message);
+        var result = env.Step(new Dictionary<string, int> { ["agent_0"] = 0, ["agent_1"] = 0, ["agent_2"] = 0 });
+        Assert.True(result.Dones.ContainsKey("__all__"));
+        Assert.Equal(3, result.Rewards.Count);
+    }
+
+    [Fact]
+    public void TerminalObservationIsKeptWhenAnEpisodeEndsAndResets()
+    {
+        using var env = EnvRegistry.CreateSingle("ipd");
+        env.Reset(0);
+        var joint = new Dictionary<string, int> { ["agent_0"] = 0, ["agent_1"] = 1 };
+        StepResult result = null!;
+        for (var t = 0; t < 100; t++)
+        {
+            result = env.Step(joint);
+            Assert.Equal(t == 99, result.Dones["__all__"]);
+        }
+        // The episode's last step: START for the next episode, and the terminal observation in the infos.
+        Assert.Equal(new float[] { 0, 0, 0, 0, 1 }, result.Observations["agent_0"]);
+        var terminal = (Dictionary<string, float[]>)result.Infos["terminal_observation"];
+        Assert.Equal(new float[] { 0, 0, 0, 0, 1 }, terminal["agent_0"]); // pax shows START at the inner boundary too
+        Assert.Equal(-3f, result.Rewards["agent_0"]);
+        Assert.Equal(0f, result.Rewards["agent_1"]);
+    }
+}

@@ -1,0 +1,96 @@
+using Hybrid.Scaling.Environments;
+using Xunit;
+
+namespace Hybrid.Scaling.Tests;
+
+public class SwitchRiddleTests
+{
+    const int Nothing = 0, Toggle = 1, Tell = 2;
+
+    static SwitchRiddle Riddle(int agents = 3)
+    {
+        var env = new SwitchRiddle(1, agents);
+        env.Reset(1);
+        return env;
+    }
+
+    static int[] Only(int agents, int inRoom, int action)
+    {
+        // Everybody else tries to tell: only the prisoner in the room may act.
+        var actions = Enumerable.Repeat(Tell, agents).ToArray();
+        actions[inRoom] = action;
+        return actions;
+    }
+
+    [Fact]
+    public void TellingAfterEverybodyVisitedWinsAndTheTellerCountsItself()
+    {
+        using var env = Riddle();
+        env.SetState(0, inRoomAgent: 2, bulbOn: false, hasBeen: new[] { true, true, false });
+        env.Step(Only(3, 2, Tell));
+        Assert.All(env.Rewards, r => Assert.Equal(1f, r));
+        Assert.True(env.AllDones[0]);
+    }
+
+    [Fact]
+    public void TellingTooEarlyLoses()
+    {
+        using var env = Riddle();
+        env.SetState(0, inRoomAgent: 0, bulbOn: false, hasBeen: new[] { false, true, false });
+        env.Step(Only(3, 0, Tell));
+        Assert.All(env.Rewards, r => Assert.Equal(-1f, r));
+        Assert.True(env.AllDones[0]);
+    }
+
+    [Fact]
+    public void OnlyThePrisonerInTheRoomActsAndSeesTheBulb()
+    {
+        using var env = Riddle();
+        env.SetState(0, inRoomAgent: 1, bulbOn: false, hasBeen: new[] { false, false, false });
+        Assert.Equal(new float[] { 1, 0 }, env.Observations(1));
+        Assert.Equal(new float[] { 0, 0 }, env.Observations(0));
+        env.Step(Only(3, 1, Toggle)); // the others' tells are ignored
+        Assert.False(env.AllDones[0]);
+        Assert.True(env.BulbOn(0));
+        Assert.True(env.HasBeen(0, 1));
+        Assert.All(env.Rewards, r => Assert.Equal(0f, r));
+        var inRoom = env.InRoom(0);
+        for (var j = 0; j < 3; j++)
+            Assert.Equal(j == inRoom ? new float[] { 1, 1 } : new float[] { 0, 0 }, env.Observations(j));
+    }
+
+    [Fact]
+    public void EpisodeWithoutATellEndsAfterFourNMinusSixDaysWithRewardZero()
+    {
+        foreach (var agents in new[] { 3, 5 })
+        {
+            using var env = Riddle(agents);
+            Assert.Equal(4 * agents - 6, env.MaxSteps);
+            for (var day = 1; day <= env.MaxSteps; day++)
+            {
+                env.Step(new int[agents]);
+                Assert.Equal(day == env.MaxSteps, env.AllDones[0]);
+                Assert.All(env.Rewards, r => Assert.Equal(0f, r));
+            }
+        }
+    }
+
+    [Fact]
+    public void PrisonersEnterTheRoomUniformly()
+    {
+        // Distribution check: over 3 x 20,000 draws each prisoner is in the room a third of the time (within 5 sigma).
+        const int n = 1000;
+        using var env = new SwitchRiddle(n);
+        env.Reset(17);
+        var counts = new int[3];
+        for (var t = 0; t < 20; t++)
+        {
+            for (var e = 0; e < n; e++) counts[env.InRoom(e)]++;
+            env.Step(new int[3 * n]);
+        }
+        var total = counts.Sum();
+        var sigma = Math.Sqrt(total * (1 / 3.0) * (2 / 3.0));
+        Assert.All(counts, c => Assert.InRange(c, total / 3.0 - 5 * sigma, total / 3.0 + 5 * sigma));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SwitchRiddle(1, 2));
+    }
+}
