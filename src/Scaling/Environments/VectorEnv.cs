@@ -23,10 +23,13 @@ public abstract class VectorEnv : IDisposable
 {
     readonly float[][] observations;
     readonly float[][] terminal;
-    readonly Tensor[] observationTensors;
+    readonly Tensor?[] observationTensors;
     readonly int[] observationSizes;
     readonly int[] actionBuffer;
-    readonly Action<int> stepOne;
+    // Hot-path copies of Agents.Count and the discrete action sizes (0 for other spaces): no interface calls per step.
+    readonly int agentCount;
+    readonly int[] actionSizes;
+    readonly Action<int, int> stepChunk, resetChunk;
 
     /// <summary>Creates the batch.</summary>
     protected VectorEnv(int numEnvs, IReadOnlyList<string> agents, IReadOnlyList<Space> observationSpaces, IReadOnlyList<Space> actionSpaces)
@@ -39,15 +42,11 @@ public abstract class VectorEnv : IDisposable
         ObservationSpaces = observationSpaces.ToArray();
         ActionSpaces = actionSpaces.ToArray();
         observationSizes = ObservationSpaces.Select(s => s.FlatSize).ToArray();
+        agentCount = agents.Count;
+        actionSizes = ActionSpaces.Select(s => s is Discrete d ? d.N : 0).ToArray();
         observations = observationSizes.Select(size => GC.AllocateArray<float>(numEnvs * size, pinned: true)).ToArray();
         terminal = observationSizes.Select(size => new float[numEnvs * size]).ToArray();
-        observationTensors = new Tensor[agents.Count];
-        for (var a = 0; a < agents.Count; a++)
-        {
-            var shape = new long[] { numEnvs }.Concat(ObservationSpaces[a] is Box b ? b.Shape.Select(x => (long)x) : new long[] { observationSizes[a] }).ToArray();
-            observationTensors[a] = torch.frombuffer(observations[a], ScalarType.Float32, numEnvs * observationSizes[a], 0, false).reshape(shape);
-            observationTensors[a].DetachFromDisposeScope();
-        }
+        observationTensors = new Tensor?[agents.Count];
         Rewards = new float[agents.Count * numEnvs];
         Dones = new bool[agents.Count * numEnvs];
         AllDones = new bool[numEnvs];
@@ -55,7 +54,8 @@ public abstract class VectorEnv : IDisposable
         EpisodeSteps = new int[numEnvs];
         Seeds = new ulong[numEnvs];
         actionBuffer = new int[agents.Count * numEnvs];
-        stepOne = e => StepAndAutoReset(e, actionBuffer);
+        stepChunk = (from, to) => { for (var e = from; e < to; e++) StepAndAutoReset(e, actionBuffer); };
+        resetChunk = (from, to) => { for (var e = from; e < to; e++) { EpisodeSteps[e] = 0; ResetEnv(e); } };
     }
 
     /// <summary>Registry name, e.g. "coin_game".</summary>
@@ -91,6 +91,8 @@ public abstract class VectorEnv : IDisposable
     /// <summary>Each environment's random state; subclasses draw with <see cref="EnvRandom"/> on Random[e].</summary>
     protected ulong[] Random { get; }
 
+    static readonly int Cores = Environment.ProcessorCount;
+
     /// <summary>Batches at least this large are stepped on all cores (each environment is independent).</summary>
     public int ParallelThreshold { get; set; } = 2048;
 
@@ -101,7 +103,16 @@ public abstract class VectorEnv : IDisposable
     public float[] TerminalObservations(int agent) => terminal[agent];
 
     /// <summary>Agent a's observations as a float32 tensor [N, obs...] sharing the batch's memory: it shows every step's observations without copying.</summary>
-    public Tensor ObservationTensor(int agent) => observationTensors[agent];
+    /// <remarks>Created on first use, so environments that never hand tensors out never load libtorch.</remarks>
+    public Tensor ObservationTensor(int agent)
+    {
+        if (observationTensors[agent] is { } existing) return existing;
+        var size = observationSizes[agent];
+        var shape = new long[] { NumEnvs }.Concat(ObservationSpaces[agent] is Box b ? b.Shape.Select(x => (long)x) : new long[] { size }).ToArray();
+        var t = torch.frombuffer(observations[agent], ScalarType.Float32, NumEnvs * size, 0, false).reshape(shape);
+        t.DetachFromDisposeScope();
+        return observationTensors[agent] = t;
+    }
 
     /// <summary>Flat observation size of agent a.</summary>
     public int ObservationSize(int agent) => observationSizes[agent];
@@ -133,7 +144,7 @@ public abstract class VectorEnv : IDisposable
         Array.Clear(Rewards);
         Array.Clear(Dones);
         Array.Clear(AllDones);
-        ForEachEnv(e => { EpisodeSteps[e] = 0; ResetEnv(e); });
+        ForEachChunk(resetChunk);
     }
 
     /// <summary>
@@ -144,7 +155,7 @@ public abstract class VectorEnv : IDisposable
     {
         CheckActions(actions);
         actions.CopyTo(actionBuffer);
-        ForEachEnv(stepOne);
+        ForEachChunk(stepChunk);
     }
 
     void StepAndAutoReset(int e, int[] actions)
@@ -152,9 +163,9 @@ public abstract class VectorEnv : IDisposable
         EpisodeSteps[e]++;
         StepEnv(e, actions);
         var done = AllDones[e];
-        for (var a = 0; a < Agents.Count; a++) Dones[a * NumEnvs + e] = done;
+        for (var a = 0; a < agentCount; a++) Dones[a * NumEnvs + e] = done;
         if (!done) return;
-        for (var a = 0; a < Agents.Count; a++)
+        for (var a = 0; a < agentCount; a++)
         {
             var size = observationSizes[a];
             Array.Copy(observations[a], e * size, terminal[a], e * size, size);
@@ -163,34 +174,31 @@ public abstract class VectorEnv : IDisposable
         ResetEnv(e);
     }
 
-    void ForEachEnv(Action<int> body)
+    /// <summary>Runs <paramref name="body"/>(from, to) over the environments: one chunk per core for large batches.</summary>
+    void ForEachChunk(Action<int, int> body)
     {
-        if (NumEnvs < ParallelThreshold || Environment.ProcessorCount == 1)
+        var chunks = Cores;
+        if (NumEnvs < ParallelThreshold || chunks == 1)
         {
-            for (var e = 0; e < NumEnvs; e++) body(e);
+            body(0, NumEnvs);
             return;
         }
-        var chunks = Environment.ProcessorCount;
-        Parallel.For(0, chunks, c =>
-        {
-            var from = (int)((long)NumEnvs * c / chunks);
-            var to = (int)((long)NumEnvs * (c + 1) / chunks);
-            for (var e = from; e < to; e++) body(e);
-        });
+        Parallel.For(0, chunks, c => body((int)((long)NumEnvs * c / chunks), (int)((long)NumEnvs * (c + 1) / chunks)));
     }
 
     void CheckActions(ReadOnlySpan<int> actions)
     {
-        if (actions.Length != Agents.Count * NumEnvs)
-            throw new ArgumentException($"{Name}: expected {Agents.Count * NumEnvs} actions ({Agents.Count} agents x {NumEnvs} environments), got {actions.Length}", nameof(actions));
-        for (var a = 0; a < Agents.Count; a++)
+        if (actions.Length != agentCount * NumEnvs)
+            throw new ArgumentException($"{Name}: expected {agentCount * NumEnvs} actions ({agentCount} agents x {NumEnvs} environments), got {actions.Length}", nameof(actions));
+        for (var a = 0; a < agentCount; a++)
         {
-            if (ActionSpaces[a] is not Discrete d)
+            var n = (uint)actionSizes[a];
+            if (n == 0)
                 throw new InvalidOperationException($"{Name}: agent '{Agents[a]}' has action space {ActionSpaces[a]}, not discrete actions");
             var block = actions.Slice(a * NumEnvs, NumEnvs);
-            for (var e = 0; e < NumEnvs; e++)
-                if ((uint)block[e] >= (uint)d.N)
-                    throw new ArgumentOutOfRangeException(nameof(actions), block[e], $"{Name}: action {block[e]} of agent '{Agents[a]}' in environment {e} is outside {d}");
+            for (var e = 0; e < block.Length; e++)
+                if ((uint)block[e] >= n)
+                    throw new ArgumentOutOfRangeException(nameof(actions), block[e], $"{Name}: action {block[e]} of agent '{Agents[a]}' in environment {e} is outside {ActionSpaces[a]}");
         }
     }
 
@@ -212,7 +220,7 @@ public abstract class VectorEnv : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var t in observationTensors) t.Dispose();
+        foreach (var t in observationTensors) t?.Dispose();
         GC.SuppressFinalize(this);
     }
 }
