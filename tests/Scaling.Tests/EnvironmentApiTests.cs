@@ -35,7 +35,13 @@ public class EnvironmentApiTests
             for (var a = 0; a < env.Agents.Count; a++)
             {
                 Assert.Equal(env.NumEnvs * env.ObservationSize(a), env.Observations(a).Length);
-                Assert.All(env.Observations(a), v => Assert.InRange(v, 0f, 1f));
+                var (low, high) = env.ObservationSpaces[a] switch
+                {
+                    Box b => (b.Low, b.High),
+                    MultiDiscrete m => (0f, m.Nvec.Max() - 1f),
+                    _ => throw new InvalidOperationException("unexpected observation space"),
+                };
+                Assert.All(env.Observations(a), v => { Assert.True(float.IsFinite(v)); Assert.InRange(v, low, high); });
                 for (var e = 0; e < env.NumEnvs; e++) Assert.Equal(env.AllDones[e], env.Dones[a * env.NumEnvs + e]);
             }
         }

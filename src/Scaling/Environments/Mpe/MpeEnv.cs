@@ -1,0 +1,162 @@
+namespace Hybrid.Scaling.Environments.Mpe;
+
+/// <summary>One entity kind's physical properties (JaxMARL default_params.py / PettingZoo core.py).</summary>
+/// <param name="Radius">Size used for contacts and collisions.</param>
+/// <param name="Moveable">Whether forces move it.</param>
+/// <param name="Collide">Whether it takes part in contact forces.</param>
+/// <param name="Accel">Action sensitivity (agents).</param>
+/// <param name="Mass">Mass.</param>
+/// <param name="MaxSpeed">Speed limit, or a negative value for none.</param>
+public sealed record MpeEntity(float Radius, bool Moveable, bool Collide, float Accel = 5f, float Mass = 1f, float MaxSpeed = -1f);
+
+/// <summary>
+/// The multi-particle environments' shared world (JaxMARL mpe/simple.py): agents 0..N-1 then landmarks, 2-D positions
+/// and velocities per environment, discrete actions 0 no-op, 1 -x, 2 +x, 3 -y, 4 +y scaled by the agent's accel.
+/// One step: action forces; contact forces between colliding entities from the pre-step positions,
+/// F = contact_force * delta / |delta| * margin * softplus(-(|delta| - r_a - r_b) / margin); then per entity
+/// pos += vel dt (the old velocity, as JaxMARL), vel *= 1 - damping, vel += F / m dt, speed clamp.
+/// Episodes end after <see cref="MaxSteps"/> steps (PettingZoo's 25 transitions).
+/// </summary>
+public abstract class MpeEnv : VectorEnv
+{
+    /// <summary>Integration step.</summary>
+    public const float Dt = 0.1f;
+    /// <summary>Velocity damping per step.</summary>
+    public const float Damping = 0.25f;
+    /// <summary>Contact force scale.</summary>
+    public const float ContactForce = 100f;
+    /// <summary>Contact softness.</summary>
+    public const float ContactMargin = 1e-3f;
+
+    readonly float[] radius, accel, inverseMass, maxSpeed;
+    readonly bool[] moveable, collide;
+    readonly int[] colliders;
+
+    /// <summary>Creates N worlds with the given agents (first) and landmarks.</summary>
+    protected MpeEnv(int numEnvs, IReadOnlyList<string> agentNames, IReadOnlyList<MpeEntity> agents, IReadOnlyList<MpeEntity> landmarks,
+        IReadOnlyList<Space> observationSpaces, int maxSteps)
+        : base(numEnvs, agentNames, observationSpaces, Enumerable.Repeat<Space>(new Discrete(5), agentNames.Count).ToArray())
+    {
+        if (agents.Count != agentNames.Count) throw new ArgumentException("one entity per agent is needed", nameof(agents));
+        if (maxSteps < 1) throw new ArgumentOutOfRangeException(nameof(maxSteps), maxSteps, "episodes need at least one step");
+        AgentCount = agents.Count;
+        EntityCount = agents.Count + landmarks.Count;
+        MaxSteps = maxSteps;
+        var all = agents.Concat(landmarks).ToArray();
+        radius = all.Select(e => e.Radius).ToArray();
+        accel = all.Select(e => e.Accel).ToArray();
+        inverseMass = all.Select(e => 1f / e.Mass).ToArray();
+        maxSpeed = all.Select(e => e.MaxSpeed).ToArray();
+        moveable = all.Select(e => e.Moveable).ToArray();
+        collide = all.Select(e => e.Collide).ToArray();
+        colliders = Enumerable.Range(0, EntityCount).Where(i => collide[i]).ToArray();
+        Position = new float[numEnvs * EntityCount * 2];
+        Velocity = new float[numEnvs * EntityCount * 2];
+    }
+
+
+    /// <summary>Number of agents N (entities 0..N-1).</summary>
+    protected int AgentCount { get; }
+
+    /// <summary>Agents plus landmarks.</summary>
+    public int EntityCount { get; }
+
+    /// <summary>Steps per episode.</summary>
+    public int MaxSteps { get; }
+
+    /// <summary>Positions [N_env, entities, 2].</summary>
+    public float[] Position { get; }
+
+    /// <summary>Velocities [N_env, entities, 2].</summary>
+    public float[] Velocity { get; }
+
+    /// <summary>Radius of entity i.</summary>
+    public float Radius(int entity) => radius[entity];
+
+    /// <summary>Index of entity i's x coordinate in <see cref="Position"/> of environment e.</summary>
+    protected int At(int env, int entity) => (env * EntityCount + entity) * 2;
+
+    /// <inheritdoc/>
+    protected override void ResetEnv(int env)
+    {
+        // Every entity uniform in [-1, 1]^2, velocities zero (JaxMARL's reset; overlaps allowed).
+        ref var rng = ref Random[env];
+        for (var i = 0; i < EntityCount; i++)
+        {
+            var k = At(env, i);
+            Position[k] = 2 * EnvRandom.Unit(ref rng) - 1;
+            Position[k + 1] = 2 * EnvRandom.Unit(ref rng) - 1;
+            Velocity[k] = Velocity[k + 1] = 0;
+        }
+        ResetScenario(env);
+        WriteObservations(env);
+    }
+
+    /// <inheritdoc/>
+    protected override void StepEnv(int env, int[] actions)
+    {
+        Span<float> f = stackalloc float[EntityCount * 2];
+        for (var i = 0; i < AgentCount; i++)
+        {
+            if (!moveable[i]) continue;
+            var a = actions[i * NumEnvs + env];
+            // 1 -x, 2 +x, 3 -y, 4 +y.
+            if (a == 0) continue;
+            var axis = a <= 2 ? 0 : 1;
+            f[2 * i + axis] = ((a & 1) == 0 ? 1f : -1f) * accel[i];
+        }
+        for (var x = 0; x < colliders.Length; x++)
+            for (var y = x + 1; y < colliders.Length; y++)
+            {
+                int a = colliders[x], b = colliders[y];
+                int ka = At(env, a), kb = At(env, b);
+                var dx = Position[ka] - Position[kb];
+                var dy = Position[ka + 1] - Position[kb + 1];
+                var d = MathF.Sqrt(dx * dx + dy * dy);
+                var penetration = ContactMargin * Softplus(-(d - radius[a] - radius[b]) / ContactMargin);
+                var scale = ContactForce * penetration / d;
+                if (moveable[a]) { f[2 * a] += scale * dx; f[2 * a + 1] += scale * dy; }
+                if (moveable[b]) { f[2 * b] -= scale * dx; f[2 * b + 1] -= scale * dy; }
+            }
+        for (var i = 0; i < EntityCount; i++)
+        {
+            if (!moveable[i]) continue;
+            var k = At(env, i);
+            Position[k] += Velocity[k] * Dt;
+            Position[k + 1] += Velocity[k + 1] * Dt;
+            var vx = Velocity[k] * (1 - Damping) + f[2 * i] * inverseMass[i] * Dt;
+            var vy = Velocity[k + 1] * (1 - Damping) + f[2 * i + 1] * inverseMass[i] * Dt;
+            if (maxSpeed[i] >= 0)
+            {
+                var speed = MathF.Sqrt(vx * vx + vy * vy);
+                if (speed > maxSpeed[i]) { vx *= maxSpeed[i] / speed; vy *= maxSpeed[i] / speed; }
+            }
+            Velocity[k] = vx;
+            Velocity[k + 1] = vy;
+        }
+        WriteRewards(env);
+        AllDones[env] = EpisodeSteps[env] >= MaxSteps;
+        WriteObservations(env);
+    }
+
+    /// <summary>log(1 + e^x) without overflow.</summary>
+    protected static float Softplus(float x) => x > 20 ? x : MathF.Log(1 + MathF.Exp(x));
+
+    /// <summary>Distance between entities a and b of environment e.</summary>
+    protected float Distance(int env, int a, int b)
+    {
+        int ka = At(env, a), kb = At(env, b);
+        var dx = Position[ka] - Position[kb];
+        var dy = Position[ka + 1] - Position[kb + 1];
+        return MathF.Sqrt(dx * dx + dy * dy);
+    }
+
+    /// <summary>Scenario-specific reset after the uniform placement (goals, colours).</summary>
+    protected virtual void ResetScenario(int env) { }
+
+    /// <summary>Writes every agent's reward for environment e from the post-step state.</summary>
+    protected abstract void WriteRewards(int env);
+
+    /// <summary>Writes every agent's observation of environment e.</summary>
+    protected abstract void WriteObservations(int env);
+}

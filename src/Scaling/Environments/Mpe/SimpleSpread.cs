@@ -1,0 +1,79 @@
+namespace Hybrid.Scaling.Environments.Mpe;
+
+/// <summary>
+/// MPE simple_spread_v3 (JaxMARL simple_spread.py, PettingZoo): N agents (radius 0.15, colliding) cover L landmarks
+/// (radius 0.05). Reward of agent i: -local_ratio x (number of agents it overlaps) + (1 - local_ratio) x
+/// (-sum over landmarks of the distance to the nearest agent). Observation: own velocity, own position, landmarks
+/// relative to the agent, other agents relative (ascending index), the other agents' communication (always zero:
+/// agents are silent); 18 values for 3 agents and 3 landmarks.
+/// </summary>
+public sealed class SimpleSpread : MpeEnv
+{
+    readonly float localRatio;
+
+    /// <summary>Creates N worlds.</summary>
+    public SimpleSpread(int numEnvs, int numAgents = 3, int numLandmarks = 3, float localRatio = 0.5f, int maxSteps = 25)
+        : base(numEnvs, Enumerable.Range(0, Check(numAgents)).Select(i => $"agent_{i}").ToArray(),
+            Enumerable.Repeat(new MpeEntity(0.15f, true, true), numAgents).ToArray(),
+            Enumerable.Repeat(new MpeEntity(0.05f, false, false), numLandmarks).ToArray(),
+            Enumerable.Repeat<Space>(new Box(float.NegativeInfinity, float.PositiveInfinity, new[] { 4 + 2 * numLandmarks + 4 * (numAgents - 1) }), numAgents).ToArray(),
+            maxSteps)
+    {
+        if (localRatio is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(localRatio), localRatio, "local_ratio must lie in [0, 1]");
+        if (numLandmarks < 1) throw new ArgumentOutOfRangeException(nameof(numLandmarks), numLandmarks, "at least one landmark is needed");
+        this.localRatio = localRatio;
+        Landmarks = numLandmarks;
+    }
+
+    static int Check(int agents) => agents >= 1 ? agents : throw new ArgumentOutOfRangeException(nameof(agents), agents, "at least one agent is needed");
+
+    /// <inheritdoc/>
+    public override string Name => "MPE_simple_spread_v3";
+
+    /// <summary>Number of landmarks.</summary>
+    public int Landmarks { get; }
+
+    /// <inheritdoc/>
+    protected override void WriteRewards(int env)
+    {
+        var global = 0f;
+        for (var l = 0; l < Landmarks; l++)
+        {
+            var nearest = float.PositiveInfinity;
+            for (var i = 0; i < AgentCount; i++) nearest = MathF.Min(nearest, Distance(env, i, AgentCount + l));
+            global -= nearest;
+        }
+        for (var i = 0; i < AgentCount; i++)
+        {
+            var collisions = 0;
+            for (var j = 0; j < AgentCount; j++)
+                if (j != i && Distance(env, i, j) < Radius(i) + Radius(j)) collisions++;
+            Reward(i, env) = -collisions * localRatio + global * (1 - localRatio);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void WriteObservations(int env)
+    {
+        for (var i = 0; i < AgentCount; i++)
+        {
+            var o = Observation(i, env);
+            var k = At(env, i);
+            float x = Position[k], y = Position[k + 1];
+            o[0] = Velocity[k]; o[1] = Velocity[k + 1]; o[2] = x; o[3] = y;
+            var w = 4;
+            for (var l = 0; l < Landmarks; l++)
+            {
+                var kl = At(env, AgentCount + l);
+                o[w++] = Position[kl] - x; o[w++] = Position[kl + 1] - y;
+            }
+            for (var j = 0; j < AgentCount; j++)
+            {
+                if (j == i) continue;
+                var kj = At(env, j);
+                o[w++] = Position[kj] - x; o[w++] = Position[kj + 1] - y;
+            }
+            o[w..].Clear(); // the other agents' communication: silent agents say nothing
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using Hybrid.Scaling.Environments;
+using Hybrid.Scaling.Environments.Mpe;
+using Xunit;
+
+namespace Hybrid.Scaling.Tests;
+
+public class MpeTests
+{
+    const int NoOp = 0, MinusX = 1, PlusX = 2, MinusY = 3, PlusY = 4;
+
+    static void Place(MpeEnv env, int entity, float x, float y)
+    {
+        env.Position[2 * entity] = x; env.Position[2 * entity + 1] = y;
+        env.Velocity[2 * entity] = env.Velocity[2 * entity + 1] = 0;
+    }
+
+    [Fact]
+    public void PositionMovesWithTheOldVelocityThenDampingAndForceUpdateIt()
+    {
+        using var env = new Simple(1);
+        env.Reset(0);
+        Place(env, 0, 0, 0); Place(env, 1, 1, 0);
+        env.Step(new[] { PlusX });
+        Assert.Equal(0f, env.Position[0]);               // pos += old velocity (0) * dt
+        Assert.Equal(0.5f, env.Velocity[0], 6);          // vel = 0 * 0.75 + 5 * 0.1
+        env.Step(new[] { PlusX });
+        Assert.Equal(0.05f, env.Position[0], 6);
+        Assert.Equal(0.875f, env.Velocity[0], 6);        // 0.5 * 0.75 + 0.5
+        env.Step(new[] { MinusY });
+        Assert.Equal(0.1375f, env.Position[0], 6);
+        Assert.Equal(0.65625f, env.Velocity[0], 6);
+        Assert.Equal(-0.5f, env.Velocity[1], 6);
+        // Reward: minus the squared distance to the landmark, from the post-step state; observation vel, landmark - agent.
+        var dx = 1 - env.Position[0]; var dy = 0 - env.Position[1];
+        Assert.Equal(-(dx * dx + dy * dy), env.Rewards[0], 5);
+        Assert.Equal(new[] { env.Velocity[0], env.Velocity[1], dx, dy }, env.Observations(0));
+    }
+
+    [Fact]
+    public void OverlappingAgentsArePushedApartAndLandmarksNeverMove()
+    {
+        using var env = new SimpleSpread(1);
+        env.Reset(0);
+        Place(env, 0, 0, 0); Place(env, 1, 0.2f, 0); Place(env, 2, -0.9f, 0.9f);
+        for (var l = 3; l < 6; l++) Place(env, l, 0.5f * (l - 4), -0.8f);
+        env.Step(new[] { NoOp, NoOp, NoOp });
+        // Penetration 0.1 with margin 1e-3: force 100 * 1e-3 * softplus(100) = 10 along the line of centres, dv = 10 * dt = 1.
+        Assert.Equal(-1f, env.Velocity[0], 4);
+        Assert.Equal(1f, env.Velocity[2], 4);
+        Assert.Equal(0f, env.Velocity[1], 6);
+        // Agent 2 is far away: the softplus leaves a force of about 100 * 1e-3 * e^-1000, nothing in float32.
+        Assert.Equal(0f, env.Velocity[4]);
+        for (var l = 3; l < 6; l++) Assert.Equal(0.5f * (l - 4), env.Position[2 * l]);
+    }
+
+    [Fact]
+    public void SpreadRewardIsHalfCollisionsHalfCoverage()
+    {
+        using var env = new SimpleSpread(1);
+        env.Reset(0);
+        // Agents 0 and 1 overlap (0.2 < 0.3); each landmark sits 0.1 from its nearest agent after the step.
+        Place(env, 0, 0, 0); Place(env, 1, 0.2f, 0); Place(env, 2, -0.5f, 0.5f);
+        Place(env, 3, 0, 0.1f); Place(env, 4, 0.2f, 0.1f); Place(env, 5, -0.5f, 0.6f);
+        env.Step(new[] { NoOp, NoOp, NoOp }); // velocities change, positions not yet (old velocity 0)
+        var global = -0.3f;
+        Assert.Equal(-0.5f + 0.5f * global, env.Rewards[0], 5);
+        Assert.Equal(-0.5f + 0.5f * global, env.Rewards[1], 5);
+        Assert.Equal(0.5f * global, env.Rewards[2], 5);
+    }
+
+    [Fact]
+    public void SpreadObservationIsVelocityPositionLandmarksOthersAndSilentComms()
+    {
+        using var env = new SimpleSpread(1);
+        env.Reset(0);
+        Place(env, 0, 0.1f, 0.2f); Place(env, 1, 0.5f, 0.5f); Place(env, 2, -0.5f, -0.5f);
+        Place(env, 3, 1, 1); Place(env, 4, 0, 0); Place(env, 5, -1, 0);
+        env.Step(new[] { NoOp, NoOp, NoOp });
+        var o = env.Observations(1);
+        Assert.Equal(18, o.Length);
+        Assert.Equal(new[] { 0.5f, 0.5f }, o[2..4]);                                  // own position
+        Assert.Equal(new[] { 0.5f, 0.5f, -0.5f, -0.5f, -1.5f, -0.5f }, o[4..10]);    // landmarks - own
+        Assert.Equal(new[] { -0.4f, -0.3f, -1f, -1f }, o[10..14].Select(v => MathF.Round(v, 5)).ToArray()); // agents 0 and 2 - own
+        Assert.All(o[14..], v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void EpisodesLastTwentyFiveSteps()
+    {
+        using var env = EnvRegistry.Create("MPE_simple_spread_v3", 2);
+        env.Reset(1);
+        for (var t = 1; t <= 50; t++)
+        {
+            env.Step(new int[6]);
+            Assert.Equal(t % 25 == 0, env.AllDones[0]);
+        }
+    }
+}
