@@ -26,9 +26,10 @@ namespace Hybrid.Cli
               hybrid bench hola [--game ipd] [--alpha 1] [--samples 250] [--max-order 7]
               hybrid bench cola [--game tandem] [--alpha 1] [--steps 5000] [--runs 10]
               hybrid bench envs [--env E|all] [--num-envs 1,100,10000] [--steps 1000] [--seed 0] [--json]
+              hybrid render --env E --out F.gif|F.png|F.txt [--seed 0] [--steps 50] [--delay 20] [--text]
 
             games: tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd
-            environments (bench envs): ipd, imp, coin_game, switch_riddle
+            environments (bench envs, render): ipd, imp, coin_game, switch_riddle, MPE_simple_v3, MPE_simple_spread_v3
             rules: naive, lookahead, lookahead_N, lola_taylor, lola_exact, hola_N, hola_taylor_N, sos, cgd, cgd_N, ilola, ilola_taylor, cola
             """;
 
@@ -50,11 +51,12 @@ namespace Hybrid.Cli
                     "reproduce" => ReproduceCommand.Run(rest, stdout, stderr),
                     "bench" => BenchCommand.Run(rest, stdout),
                     "cola" => ColaCommand.Run(Arguments.Parse(rest, ColaCommand.Options), stdout, stderr),
-                    _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, cola, reproduce, bench)"),
+                    "render" => RenderCommand.Run(Arguments.Parse(rest, RenderCommand.Options), stdout),
+                    _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, cola, reproduce, bench, render)"),
                 };
             }
             catch (Exception e) when (e is UsageException or ArgumentException or FormatException or IOException or InvalidOperationException
-                                       or System.Runtime.InteropServices.ExternalException or Games.Rules.RuleDivergedException)
+                                       or System.Runtime.InteropServices.ExternalException or Games.Rules.RuleDivergedException or NotSupportedException)
             {
                 stderr.WriteLine($"hybrid: error: {e.Message.Split('\n')[0].Trim()}");
                 return 2;

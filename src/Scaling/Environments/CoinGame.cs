@@ -1,3 +1,5 @@
+using Hybrid.Scaling.Rendering;
+
 namespace Hybrid.Scaling.Environments;
 
 /// <summary>Settings of the Coin Game.</summary>
@@ -29,7 +31,7 @@ public sealed record CoinGameOptions(int InnerSteps = 10, int OuterSteps = 10, b
 /// [own agent, other agent, own coin, other coin] of shape 3 x 3 x 4 (flattened row-major unless Cnn), the blue
 /// agent's with channels swapped so that each agent sees itself as "own".
 /// </summary>
-public sealed class CoinGame : VectorEnv
+public sealed class CoinGame : VectorEnv, IRenderable
 {
     static readonly int[] MoveRow = { 0, 0, 1, -1, 0 };
     static readonly int[] MoveCol = { 1, -1, 0, 0, 0 };
@@ -175,5 +177,44 @@ public sealed class CoinGame : VectorEnv
         o[other * 4 + 1] = 1;
         o[ownCoin * 4 + 2] = 1;
         o[otherCoin * 4 + 3] = 1;
+    }
+
+    /// <summary>Cell size of <see cref="Render"/> in pixels.</summary>
+    public const int CellPixels = 48;
+
+    /// <inheritdoc/>
+    /// <remarks>Row 0 at the top; per cell R/B for the red/blue agent and r/b for their coins, '.' when empty.</remarks>
+    public string RenderText(int env)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (var row = 0; row < 3; row++)
+        {
+            for (var col = 0; col < 3; col++)
+            {
+                var cell = row * 3 + col;
+                var s = (red[env] == cell ? "R" : "") + (blue[env] == cell ? "B" : "") + (redCoin[env] == cell ? "r" : "") + (blueCoin[env] == cell ? "b" : "");
+                sb.Append((s.Length == 0 ? "." : s).PadRight(5));
+            }
+            sb.AppendLine();
+        }
+        return sb.ToString();
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Agents are large discs, coins small light discs; row 0 at the top.</remarks>
+    public Frame Render(int env)
+    {
+        var frame = new Frame(3 * CellPixels + 1, 3 * CellPixels + 1, Colours.Palette);
+        for (var k = 0; k <= 3; k++)
+        {
+            frame.FillRectangle(k * CellPixels, 0, 1, frame.Height, Colours.Grid);
+            frame.FillRectangle(0, k * CellPixels, frame.Width, 1, Colours.Grid);
+        }
+        (double X, double Y) Centre(int cell, double dx) => ((cell % 3 + 0.5 + dx) * CellPixels, (cell / 3 + 0.5) * CellPixels);
+        var (rx, ry) = Centre(red[env], -0.18); frame.FillCircle(rx, ry, CellPixels * 0.22, Colours.Red);
+        var (bx, by) = Centre(blue[env], 0.18); frame.FillCircle(bx, by, CellPixels * 0.22, Colours.Blue);
+        var (cx, cy) = Centre(redCoin[env], -0.2); frame.FillCircle(cx, cy + CellPixels * 0.3, CellPixels * 0.12, Colours.LightRed);
+        var (dx2, dy2) = Centre(blueCoin[env], 0.2); frame.FillCircle(dx2, dy2 + CellPixels * 0.3, CellPixels * 0.12, Colours.LightBlue);
+        return frame;
     }
 }

@@ -1,3 +1,5 @@
+using Hybrid.Scaling.Rendering;
+
 namespace Hybrid.Scaling.Environments.Mpe;
 
 /// <summary>One entity kind's physical properties (JaxMARL default_params.py / PettingZoo core.py).</summary>
@@ -17,7 +19,7 @@ public sealed record MpeEntity(float Radius, bool Moveable, bool Collide, float 
 /// pos += vel dt (the old velocity, as JaxMARL), vel *= 1 - damping, vel += F / m dt, speed clamp.
 /// Episodes end after <see cref="MaxSteps"/> steps (PettingZoo's 25 transitions).
 /// </summary>
-public abstract class MpeEnv : VectorEnv
+public abstract class MpeEnv : VectorEnv, IRenderable
 {
     /// <summary>Integration step.</summary>
     public const float Dt = 0.1f;
@@ -159,4 +161,44 @@ public abstract class MpeEnv : VectorEnv
 
     /// <summary>Writes every agent's observation of environment e.</summary>
     protected abstract void WriteObservations(int env);
+
+    /// <summary>Picture size of <see cref="Render"/> in pixels; the picture shows [-1.5, 1.5]^2 with +y up.</summary>
+    public const int RenderPixels = 300;
+
+    /// <summary>Palette index an entity is drawn with (agents blue, landmarks grey unless a scenario says otherwise).</summary>
+    protected virtual byte ColourOf(int entity) => entity < AgentCount ? Colours.Blue : Colours.Grey;
+
+    /// <inheritdoc/>
+    /// <remarks>A 31 x 31 character map of [-1.5, 1.5]^2 (+y up): agents as their index digit, landmarks as 'L'.</remarks>
+    public string RenderText(int env)
+    {
+        const int side = 31;
+        var grid = Enumerable.Range(0, side).Select(_ => Enumerable.Repeat('.', side).ToArray()).ToArray();
+        for (var i = EntityCount - 1; i >= 0; i--)
+        {
+            var k = At(env, i);
+            var col = (int)Math.Round((Position[k] + 1.5) / 3 * (side - 1));
+            var row = (int)Math.Round((1.5 - Position[k + 1]) / 3 * (side - 1));
+            if ((uint)col < side && (uint)row < side) grid[row][col] = i < AgentCount ? (char)('0' + i % 10) : 'L';
+        }
+        return string.Join(Environment.NewLine, grid.Select(r => new string(r))) + Environment.NewLine;
+    }
+
+    /// <inheritdoc/>
+    public Frame Render(int env)
+    {
+        var frame = new Frame(RenderPixels, RenderPixels, Colours.Palette);
+        var scale = RenderPixels / 3.0;
+        frame.FillRectangle(0, (int)(0.5 * scale), RenderPixels, 1, Colours.Grid);
+        frame.FillRectangle(0, (int)(2.5 * scale), RenderPixels, 1, Colours.Grid);
+        frame.FillRectangle((int)(0.5 * scale), 0, 1, RenderPixels, Colours.Grid);
+        frame.FillRectangle((int)(2.5 * scale), 0, 1, RenderPixels, Colours.Grid);
+        // Landmarks first, agents on top.
+        foreach (var i in Enumerable.Range(AgentCount, EntityCount - AgentCount).Concat(Enumerable.Range(0, AgentCount)))
+        {
+            var k = At(env, i);
+            frame.FillCircle((Position[k] + 1.5) * scale, (1.5 - Position[k + 1]) * scale, Math.Max(2, radius[i] * scale), ColourOf(i));
+        }
+        return frame;
+    }
 }
