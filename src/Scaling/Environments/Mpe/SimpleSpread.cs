@@ -39,15 +39,16 @@ public sealed class SimpleSpread : MpeEnv
         var global = 0f;
         for (var l = 0; l < Landmarks; l++)
         {
+            // The nearest agent by squared distance, one square root per landmark.
             var nearest = float.PositiveInfinity;
-            for (var i = 0; i < AgentCount; i++) nearest = MathF.Min(nearest, Distance(env, i, AgentCount + l));
-            global -= nearest;
+            for (var i = 0; i < AgentCount; i++) nearest = MathF.Min(nearest, SquaredDistance(env, i, AgentCount + l));
+            global -= MathF.Sqrt(nearest);
         }
         for (var i = 0; i < AgentCount; i++)
         {
             var collisions = 0;
             for (var j = 0; j < AgentCount; j++)
-                if (j != i && Distance(env, i, j) < Radius(i) + Radius(j)) collisions++;
+                if (j != i && Overlap(env, i, j)) collisions++;
             Reward(i, env) = -collisions * localRatio + global * (1 - localRatio);
         }
     }
