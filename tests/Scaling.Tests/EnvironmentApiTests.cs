@@ -5,15 +5,6 @@ namespace Hybrid.Scaling.Tests;
 
 public class EnvironmentApiTests
 {
-    static int[] RandomActions(VectorEnv env, ref ulong rng)
-    {
-        var actions = new int[env.Agents.Count * env.NumEnvs];
-        for (var a = 0; a < env.Agents.Count; a++)
-            for (var e = 0; e < env.NumEnvs; e++)
-                actions[a * env.NumEnvs + e] = EnvRandom.Below(ref rng, ((Discrete)env.ActionSpaces[a]).N);
-        return actions;
-    }
-
     [Fact]
     public void UnknownEnvironmentNamesTheKnownOnes()
     {
@@ -28,10 +19,10 @@ public class EnvironmentApiTests
     {
         using var env = EnvRegistry.Create(name, 7);
         env.Reset(3);
-        ulong rng = 1;
+        var policy = new RandomPolicy(env, 1);
         for (var t = 0; t < 300; t++)
         {
-            env.Step(RandomActions(env, ref rng));
+            policy.Step();
             for (var a = 0; a < env.Agents.Count; a++)
             {
                 Assert.Equal(env.NumEnvs * env.ObservationSize(a), env.Observations(a).Length);
@@ -57,16 +48,17 @@ public class EnvironmentApiTests
         const int n = 3000;
         using var batch = EnvRegistry.Create(name, n);
         batch.Reset(100);
+        var batchPolicy = new RandomPolicy(batch, 7);
+        // Environment e's random actions come from stream 7 + e, so a single environment's policy seeded 7 + e matches.
         var singles = new[] { 0, 1234, n - 1 }.Select(e => (e, env: EnvRegistry.Create(name, 1))).ToList();
-        foreach (var (e, env) in singles) env.Reset(new[] { 100 + (ulong)e });
-        ulong rng = 7;
+        var policies = singles.Select(p => { p.env.Reset(new[] { 100 + (ulong)p.e }); return new RandomPolicy(p.env, 7 + (ulong)p.e); }).ToList();
         for (var t = 0; t < 60; t++)
         {
-            var actions = RandomActions(batch, ref rng);
-            batch.Step(actions);
-            foreach (var (e, env) in singles)
+            batchPolicy.Step();
+            for (var s = 0; s < singles.Count; s++)
             {
-                env.Step(Enumerable.Range(0, batch.Agents.Count).Select(a => actions[a * n + e]).ToArray());
+                var (e, env) = singles[s];
+                policies[s].Step();
                 for (var a = 0; a < batch.Agents.Count; a++)
                 {
                     var size = batch.ObservationSize(a);
@@ -86,9 +78,9 @@ public class EnvironmentApiTests
         float[] Run()
         {
             env.Reset(42);
-            ulong rng = 9;
+            var policy = new RandomPolicy(env, 9);
             var rewards = new List<float>();
-            for (var t = 0; t < 250; t++) { env.Step(RandomActions(env, ref rng)); rewards.AddRange(env.Rewards); }
+            for (var t = 0; t < 250; t++) { policy.Step(); rewards.AddRange(env.Rewards); }
             return rewards.ToArray();
         }
         Assert.Equal(Run(), Run());

@@ -95,4 +95,23 @@ public class MpeTests
             Assert.Equal(t % 25 == 0, env.AllDones[0]);
         }
     }
+
+    [Fact]
+    public void ContinuousActionsPushByTheDifferenceOfOpposingComponents()
+    {
+        using var env = new Simple(2, actions: MpeActions.Continuous);
+        env.Reset(0);
+        Place(env, 0, 0, 0); Place(env, 1, 1, 0);
+        // Environment 0: full +x and a little -y (0.2 - 0.6); environment 1 (entities at index 2, 3): nothing.
+        env.Step(new float[] { 0, 0, 1, 0.6f, 0.2f, 0.3f, 0.5f, 0.5f, 0.5f, 0.5f });
+        Assert.Equal(0.5f, env.Velocity[0], 6);
+        Assert.Equal(-0.2f, env.Velocity[1], 6);
+        Assert.Equal(0f, env.Velocity[4], 6);
+        Assert.Contains("action value 1.5 (component 2) of agent 'agent_0' in environment 1 is outside [0, 1]",
+            Assert.Throws<ArgumentOutOfRangeException>(() => env.Step(new float[] { 0, 0, 0, 0, 0, 0, 0, 1.5f, 0, 0 })).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => env.Step(new float[] { float.NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0 }));
+        Assert.Contains("expected 10 action values", Assert.Throws<ArgumentException>(() => env.Step(new float[5])).Message);
+        Assert.Contains("takes discrete actions", Assert.Throws<InvalidOperationException>(() => new Simple(1).Step(new float[5])).Message);
+        Assert.Contains("not discrete actions", Assert.Throws<InvalidOperationException>(() => env.Step(new int[2])).Message);
+    }
 }

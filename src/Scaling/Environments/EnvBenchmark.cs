@@ -29,24 +29,9 @@ public static class EnvBenchmark
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "at least one step is needed");
         using var env = EnvRegistry.Create(name, numEnvs);
         env.Reset(seed);
-        var agents = env.Agents.Count;
-        var sizes = env.ActionSpaces.Select(s => s is Discrete d ? d.N : throw new NotSupportedException($"{name}: only discrete action spaces are benchmarked")).ToArray();
-        var actions = new int[agents * numEnvs];
-        var rng = new ulong[numEnvs];
-        for (var e = 0; e < numEnvs; e++) rng[e] = EnvRandom.Start(seed ^ 0xB5AD4ECEDA1CE2A9UL ^ (ulong)e);
-
-        void Sample()
-        {
-            for (var a = 0; a < agents; a++)
-            {
-                var block = actions.AsSpan(a * numEnvs, numEnvs);
-                var n = sizes[a];
-                for (var e = 0; e < block.Length; e++) block[e] = EnvRandom.Below(ref rng[e], n);
-            }
-        }
-
+        var policy = new RandomPolicy(env, seed);
         var warmUp = Stopwatch.StartNew();
-        for (var k = 0; k < 50 || warmUp.Elapsed.TotalSeconds < 0.3; k++) { Sample(); env.Step(actions); }
+        for (var k = 0; k < 50 || warmUp.Elapsed.TotalSeconds < 0.3; k++) policy.Step();
         env.Reset(seed);
         long episodes = 0;
         var repetitions = 0;
@@ -55,8 +40,7 @@ public static class EnvBenchmark
         {
             for (var k = 0; k < steps; k++)
             {
-                Sample();
-                env.Step(actions);
+                policy.Step();
                 foreach (var done in env.AllDones) if (done) episodes++;
             }
             repetitions++;

@@ -11,7 +11,7 @@ namespace Hybrid.Scaling.Environments;
 /// <para>Layout: agent-major. Observations of agent a are one pinned float32 array [N, obs...] that
 /// <see cref="ObservationTensor"/> exposes as a TorchSharp tensor sharing the memory (no copy per step).
 /// Actions, rewards and dones are [A * N] arrays, agent a's block at a * N.</para>
-/// <para>Auto-reset as in JaxMARL: when an environment's episode ends, <see cref="Step"/> returns the terminal
+/// <para>Auto-reset as in JaxMARL: when an environment's episode ends, <see cref="Step(ReadOnlySpan{int})"/> returns the terminal
 /// step's rewards and dones together with the first observation of the next episode. Unlike JaxMARL, the
 /// terminal observation is kept in <see cref="TerminalObservations"/> (valid where <see cref="AllDones"/> is set)
 /// so learners can bootstrap truncated episodes.</para>
@@ -30,6 +30,9 @@ public abstract class VectorEnv : IDisposable
     readonly int agentCount;
     readonly int[] actionSizes;
     readonly Action<int, int> stepChunk, resetChunk;
+    readonly Action<int, int>? stepChunkContinuous;
+    readonly int[]? continuousOffsets;
+    readonly float[]? continuousBuffer;
 
     /// <summary>Creates the batch.</summary>
     protected VectorEnv(int numEnvs, IReadOnlyList<string> agents, IReadOnlyList<Space> observationSpaces, IReadOnlyList<Space> actionSpaces)
@@ -55,6 +58,13 @@ public abstract class VectorEnv : IDisposable
         Seeds = new ulong[numEnvs];
         actionBuffer = new int[agents.Count * numEnvs];
         stepChunk = (from, to) => { for (var e = from; e < to; e++) StepAndAutoReset(e, actionBuffer); };
+        if (ActionSpaces.All(sp => sp is Box))
+        {
+            continuousOffsets = new int[agents.Count + 1];
+            for (var a = 0; a < agents.Count; a++) continuousOffsets[a + 1] = continuousOffsets[a] + numEnvs * ActionSpaces[a].FlatSize;
+            continuousBuffer = new float[continuousOffsets[^1]];
+            stepChunkContinuous = (from, to) => { for (var e = from; e < to; e++) StepAndAutoReset(e, null, continuousBuffer); };
+        }
         resetChunk = (from, to) => { for (var e = from; e < to; e++) { EpisodeSteps[e] = 0; ResetEnv(e); } };
     }
 
@@ -158,10 +168,36 @@ public abstract class VectorEnv : IDisposable
         ForEachChunk(stepChunk);
     }
 
-    void StepAndAutoReset(int e, int[] actions)
+    /// <summary>
+    /// Steps every environment with continuous actions: agent a's block holds N rows of its Box action size, blocks in
+    /// agent order. Non-finite or out-of-bounds values throw before any environment moves.
+    /// </summary>
+    public void Step(ReadOnlySpan<float> actions)
+    {
+        if (continuousOffsets is null)
+            throw new InvalidOperationException($"{Name}: this environment takes discrete actions (action spaces {string.Join(", ", ActionSpaces)})");
+        if (actions.Length != continuousOffsets[^1])
+            throw new ArgumentException($"{Name}: expected {continuousOffsets[^1]} action values (agent a's Box size x {NumEnvs} environments per agent), got {actions.Length}", nameof(actions));
+        for (var a = 0; a < agentCount; a++)
+        {
+            var box = (Box)ActionSpaces[a];
+            var block = actions[continuousOffsets[a]..continuousOffsets[a + 1]];
+            for (var k = 0; k < block.Length; k++)
+                if (!(block[k] >= box.Low && block[k] <= box.High))
+                    throw new ArgumentOutOfRangeException(nameof(actions), block[k],
+                        $"{Name}: action value {block[k]} (component {k % box.FlatSize}) of agent '{Agents[a]}' in environment {k / box.FlatSize} is outside [{box.Low}, {box.High}]");
+        }
+        actions.CopyTo(continuousBuffer);
+        ForEachChunk(stepChunkContinuous!);
+    }
+
+    /// <summary>Where agent a's continuous actions start in the flat action array (null for discrete environments).</summary>
+    protected int ContinuousOffset(int agent) => continuousOffsets![agent];
+
+    void StepAndAutoReset(int e, int[]? actions, float[]? continuous = null)
     {
         EpisodeSteps[e]++;
-        StepEnv(e, actions);
+        if (actions != null) StepEnv(e, actions); else StepEnvContinuous(e, continuous!);
         var done = AllDones[e];
         for (var a = 0; a < agentCount; a++) Dones[a * NumEnvs + e] = done;
         if (!done) return;
@@ -216,6 +252,10 @@ public abstract class VectorEnv : IDisposable
     /// observations, and sets AllDones[e] when the episode ended (EpisodeSteps[e] already counts this step).
     /// </summary>
     protected abstract void StepEnv(int env, int[] actions);
+
+    /// <summary>Advances environment e with continuous actions (see <see cref="Step(ReadOnlySpan{float})"/> for the layout); only for environments whose action spaces are all Box.</summary>
+    protected virtual void StepEnvContinuous(int env, float[] actions) =>
+        throw new NotSupportedException($"{Name} has no continuous actions");
 
     /// <inheritdoc/>
     public void Dispose()

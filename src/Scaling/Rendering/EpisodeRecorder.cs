@@ -19,15 +19,13 @@ public static class EpisodeRecorder
         if (env is not IRenderable renderable)
             throw new NotSupportedException($"{name} cannot be rendered (renderable: {string.Join(", ", Renderable)})");
         env.Reset(seed);
-        var rng = EnvRandom.Start(seed ^ 0xA0761D6478BD642FUL);
+        var policy = new RandomPolicy(env, seed ^ 0xA0761D6478BD642FUL);
         var frames = new List<Frame> { renderable.Render(0) };
         var texts = new List<string> { renderable.RenderText(0) };
         var rewards = new List<float[]>();
-        var actions = new int[env.Agents.Count];
         for (var t = 0; t < steps; t++)
         {
-            for (var a = 0; a < actions.Length; a++) actions[a] = EnvRandom.Below(ref rng, ((Discrete)env.ActionSpaces[a]).N);
-            env.Step(actions);
+            policy.Step();
             rewards.Add(env.Rewards.ToArray());
             frames.Add(renderable.Render(0));
             texts.Add(renderable.RenderText(0));

@@ -11,6 +11,15 @@ namespace Hybrid.Scaling.Environments.Mpe;
 /// <param name="MaxSpeed">Speed limit, or a negative value for none.</param>
 public sealed record MpeEntity(float Radius, bool Moveable, bool Collide, float Accel = 5f, float Mass = 1f, float MaxSpeed = -1f);
 
+/// <summary>How MPE agents act: JaxMARL's DISCRETE_ACT (Discrete(5)) or CONTINUOUS_ACT (Box(0, 1, [5]): u = (a2 - a1, a4 - a3) x accel).</summary>
+public enum MpeActions
+{
+    /// <summary>0 no-op, 1 -x, 2 +x, 3 -y, 4 +y.</summary>
+    Discrete,
+    /// <summary>Five values in [0, 1]: no-op, -x, +x, -y, +y intensities.</summary>
+    Continuous,
+}
+
 /// <summary>
 /// The multi-particle environments' shared world (JaxMARL mpe/simple.py): agents 0..N-1 then landmarks, 2-D positions
 /// and velocities per environment, discrete actions 0 no-op, 1 -x, 2 +x, 3 -y, 4 +y scaled by the agent's accel.
@@ -36,8 +45,8 @@ public abstract class MpeEnv : VectorEnv, IRenderable
 
     /// <summary>Creates N worlds with the given agents (first) and landmarks.</summary>
     protected MpeEnv(int numEnvs, IReadOnlyList<string> agentNames, IReadOnlyList<MpeEntity> agents, IReadOnlyList<MpeEntity> landmarks,
-        IReadOnlyList<Space> observationSpaces, int maxSteps)
-        : base(numEnvs, agentNames, observationSpaces, Enumerable.Repeat<Space>(new Discrete(5), agentNames.Count).ToArray())
+        IReadOnlyList<Space> observationSpaces, int maxSteps, MpeActions actions = MpeActions.Discrete)
+        : base(numEnvs, agentNames, observationSpaces, Enumerable.Repeat(actions == MpeActions.Discrete ? new Discrete(5) : (Space)new Box(0, 1, new[] { 5 }), agentNames.Count).ToArray())
     {
         if (agents.Count != agentNames.Count) throw new ArgumentException("one entity per agent is needed", nameof(agents));
         if (maxSteps < 1) throw new ArgumentOutOfRangeException(nameof(maxSteps), maxSteps, "episodes need at least one step");
@@ -107,6 +116,26 @@ public abstract class MpeEnv : VectorEnv, IRenderable
             var axis = a <= 2 ? 0 : 1;
             f[2 * i + axis] = ((a & 1) == 0 ? 1f : -1f) * accel[i];
         }
+        Advance(env, f);
+    }
+
+    /// <inheritdoc/>
+    protected override void StepEnvContinuous(int env, float[] actions)
+    {
+        Span<float> f = stackalloc float[EntityCount * 2];
+        for (var i = 0; i < AgentCount; i++)
+        {
+            if (!moveable[i]) continue;
+            var k = ContinuousOffset(i) + env * 5;
+            f[2 * i] = (actions[k + 2] - actions[k + 1]) * accel[i];
+            f[2 * i + 1] = (actions[k + 4] - actions[k + 3]) * accel[i];
+        }
+        Advance(env, f);
+    }
+
+    /// <summary>Contact forces, integration, rewards, done and observations after the action forces <paramref name="f"/>.</summary>
+    void Advance(int env, Span<float> f)
+    {
         for (var x = 0; x < colliders.Length; x++)
             for (var y = x + 1; y < colliders.Length; y++)
             {

@@ -7,9 +7,9 @@ namespace Hybrid.Scaling.Environments.Mpe;
 public sealed class Simple : MpeEnv
 {
     /// <summary>Creates N worlds.</summary>
-    public Simple(int numEnvs, int maxSteps = 25)
+    public Simple(int numEnvs, int maxSteps = 25, MpeActions actions = MpeActions.Discrete)
         : base(numEnvs, new[] { "agent_0" }, new[] { new MpeEntity(0.15f, true, false) }, new[] { new MpeEntity(0.2f, false, false) },
-            new Space[] { new Box(float.NegativeInfinity, float.PositiveInfinity, new[] { 4 }) }, maxSteps)
+            new Space[] { new Box(float.NegativeInfinity, float.PositiveInfinity, new[] { 4 }) }, maxSteps, actions)
     {
     }
 

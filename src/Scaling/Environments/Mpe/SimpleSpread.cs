@@ -12,12 +12,12 @@ public sealed class SimpleSpread : MpeEnv
     readonly float localRatio;
 
     /// <summary>Creates N worlds.</summary>
-    public SimpleSpread(int numEnvs, int numAgents = 3, int numLandmarks = 3, float localRatio = 0.5f, int maxSteps = 25)
+    public SimpleSpread(int numEnvs, int numAgents = 3, int numLandmarks = 3, float localRatio = 0.5f, int maxSteps = 25, MpeActions actions = MpeActions.Discrete)
         : base(numEnvs, Enumerable.Range(0, Check(numAgents)).Select(i => $"agent_{i}").ToArray(),
             Enumerable.Repeat(new MpeEntity(0.15f, true, true), numAgents).ToArray(),
             Enumerable.Repeat(new MpeEntity(0.05f, false, false), numLandmarks).ToArray(),
             Enumerable.Repeat<Space>(new Box(float.NegativeInfinity, float.PositiveInfinity, new[] { 4 + 2 * numLandmarks + 4 * (numAgents - 1) }), numAgents).ToArray(),
-            maxSteps)
+            maxSteps, actions)
     {
         if (localRatio is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(localRatio), localRatio, "local_ratio must lie in [0, 1]");
         if (numLandmarks < 1) throw new ArgumentOutOfRangeException(nameof(numLandmarks), numLandmarks, "at least one landmark is needed");

@@ -1,0 +1,55 @@
+namespace Hybrid.Scaling.Environments;
+
+/// <summary>
+/// Uniformly random actions for every agent of a batch (discrete: uniform over the actions; Box: uniform in the
+/// bounds), environment e drawing from its own stream so that the batch size does not change any environment's
+/// actions. Used by the speed benchmark, the renderer and tests.
+/// </summary>
+public sealed class RandomPolicy
+{
+    readonly VectorEnv env;
+    readonly ulong[] rng;
+    readonly int[] discrete = Array.Empty<int>();
+    readonly float[] continuous = Array.Empty<float>();
+    readonly bool isContinuous;
+
+    /// <summary>Creates the policy for <paramref name="env"/>; environment e's stream starts from <paramref name="seed"/> + e.</summary>
+    public RandomPolicy(VectorEnv env, ulong seed)
+    {
+        this.env = env;
+        rng = new ulong[env.NumEnvs];
+        for (var e = 0; e < env.NumEnvs; e++) rng[e] = EnvRandom.Start((seed + (ulong)e) ^ 0xB5AD4ECEDA1CE2A9UL);
+        isContinuous = env.ActionSpaces.All(s => s is Box);
+        if (!isContinuous && !env.ActionSpaces.All(s => s is Discrete))
+            throw new NotSupportedException($"{env.Name}: random actions need all-discrete or all-Box action spaces");
+        if (isContinuous) continuous = new float[env.ActionSpaces.Sum(s => s.FlatSize) * env.NumEnvs];
+        else discrete = new int[env.Agents.Count * env.NumEnvs];
+    }
+
+    /// <summary>Draws every agent's action in every environment and steps the batch.</summary>
+    public void Step()
+    {
+        var n = env.NumEnvs;
+        if (isContinuous)
+        {
+            var offset = 0;
+            foreach (var space in env.ActionSpaces.Cast<Box>())
+            {
+                var size = space.FlatSize;
+                for (var e = 0; e < n; e++)
+                    for (var k = 0; k < size; k++)
+                        continuous[offset + e * size + k] = space.Low + (space.High - space.Low) * EnvRandom.Unit(ref rng[e]);
+                offset += n * size;
+            }
+            env.Step(continuous);
+            return;
+        }
+        for (var a = 0; a < env.Agents.Count; a++)
+        {
+            var count = ((Discrete)env.ActionSpaces[a]).N;
+            var block = discrete.AsSpan(a * n, n);
+            for (var e = 0; e < n; e++) block[e] = EnvRandom.Below(ref rng[e], count);
+        }
+        env.Step(discrete);
+    }
+}
