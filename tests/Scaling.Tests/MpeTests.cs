@@ -115,3 +115,76 @@ public class MpeTests
         Assert.Contains("not discrete actions", Assert.Throws<InvalidOperationException>(() => env.Step(new int[2])).Message);
     }
 }
+
+public class MpeScenarioTests
+{
+    static void Place(MpeEnv env, int entity, float x, float y)
+    {
+        env.Position[2 * entity] = x; env.Position[2 * entity + 1] = y;
+        env.Velocity[2 * entity] = env.Velocity[2 * entity + 1] = 0;
+    }
+
+    [Fact]
+    public void TagRewardsContactsAndPenalisesLeavingTheMap()
+    {
+        using var env = new SimpleTag(1);
+        env.Reset(0);
+        Assert.Equal(new[] { "adversary_0", "adversary_1", "adversary_2", "agent_0" }, env.Agents);
+        Assert.Equal(new[] { 16, 16, 16, 14 }, Enumerable.Range(0, 4).Select(env.ObservationSize));
+        // The good agent (entity 3) at (0.95, 0) touches adversaries 0 and 1 (0.1 apart < 0.075 + 0.05); adversary 2 is far.
+        Place(env, 3, 0.95f, 0); Place(env, 0, 0.95f, 0.1f); Place(env, 1, 0.85f, 0); Place(env, 2, -0.8f, -0.8f);
+        Place(env, 4, -0.5f, 0.6f); Place(env, 5, 0.3f, -0.7f);
+        env.Step(new int[4]);
+        Assert.Equal(-20f - 10 * (0.95f - 0.9f), env.Rewards[3], 4);
+        Assert.All(env.Rewards[..3], r => Assert.Equal(20f, r));
+        Assert.Equal(0f, SimpleTag.BoundPenalty(0.5f));
+        Assert.Equal(MathF.Exp(0.4f), SimpleTag.BoundPenalty(-1.2f), 5);
+        Assert.Equal(10f, SimpleTag.BoundPenalty(5f));
+        // An adversary's observation ends with the good agent's velocity; a good agent's has no velocity part.
+        var o = env.Observations(0);
+        Assert.Equal(new[] { env.Velocity[6], env.Velocity[7] }, o[14..16]);
+    }
+
+    [Fact]
+    public void TagSpeedsAreClampedAndObstaclesPushBack()
+    {
+        using var env = new SimpleTag(1);
+        env.Reset(0);
+        for (var e = 0; e < 6; e++) Place(env, e, -0.9f + 0.35f * e, 0.9f);
+        for (var t = 0; t < 20; t++) env.Step(new[] { 2, 2, 2, 2 });
+        float Speed(int i) => MathF.Sqrt(env.Velocity[2 * i] * env.Velocity[2 * i] + env.Velocity[2 * i + 1] * env.Velocity[2 * i + 1]);
+        Assert.All(new[] { 0, 1, 2 }, i => Assert.True(Speed(i) <= 1f + 1e-6f, $"adversary {i} at {Speed(i)}"));
+        Assert.True(Speed(3) <= 1.3f + 1e-6f);
+        // A good agent overlapping an obstacle is pushed away along the line of centres; the obstacle stays.
+        Place(env, 3, 0, 0); Place(env, 4, 0.2f, 0);
+        for (var a = 0; a < 3; a++) Place(env, a, -0.9f, -0.9f + 0.3f * a);
+        Place(env, 5, 0.9f, 0.9f);
+        env.Step(new int[4]);
+        Assert.Equal(-0.5f, env.Velocity[6], 3); // penetration 0.25 - 0.2 = 0.05: force 5, dv = 0.5
+        Assert.Equal(0.2f, env.Position[8]);
+    }
+
+    [Fact]
+    public void AdversaryRewardsDependOnTheHiddenGoal()
+    {
+        using var env = new SimpleAdversary(1);
+        env.Reset(0);
+        Assert.Equal(new[] { 8, 10, 10 }, Enumerable.Range(0, 3).Select(env.ObservationSize));
+        env.SetGoal(0, 1);
+        // Adversary at 0.3 from the goal landmark, good agents at 0.1 and 0.5.
+        Place(env, 3, 0.5f, 0.5f); Place(env, 4, 0, 0);
+        Place(env, 0, 0.3f, 0); Place(env, 1, 0, 0.1f); Place(env, 2, -0.5f, 0);
+        env.Step(new int[3]);
+        Assert.Equal(-0.3f, env.Rewards[0], 5);
+        Assert.Equal(0.3f - 0.1f, env.Rewards[1], 5);
+        Assert.Equal(env.Rewards[1], env.Rewards[2]);
+        // Good agents see the goal first; the adversary does not.
+        Assert.Equal(new[] { 0f, -0.1f }, env.Observations(1)[..2].Select(v => MathF.Round(v, 5)).ToArray());
+        Assert.Equal(new[] { 0.2f, 0.5f }, env.Observations(0)[..2].Select(v => MathF.Round(v, 5)).ToArray());
+        // The goal is uniform over the landmarks at reset.
+        using var many = new SimpleAdversary(2000);
+        many.Reset(3);
+        var ones = Enumerable.Range(0, 2000).Count(e => many.Goal(e) == 1);
+        Assert.InRange(ones, 1000 - 5 * 22, 1000 + 5 * 22);
+    }
+}

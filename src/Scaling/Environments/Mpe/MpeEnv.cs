@@ -218,7 +218,7 @@ public abstract class MpeEnv : VectorEnv, IRenderable
     public const int RenderPixels = 300;
 
     /// <summary>Palette index an entity is drawn with (agents blue, landmarks grey unless a scenario says otherwise).</summary>
-    protected virtual byte ColourOf(int entity) => entity < AgentCount ? Colours.Blue : Colours.Grey;
+    protected virtual byte ColourOf(int env, int entity) => entity < AgentCount ? Colours.Blue : Colours.Grey;
 
     /// <inheritdoc/>
     /// <remarks>A 31 x 31 character map of [-1.5, 1.5]^2 (+y up): agents as their index digit, landmarks as 'L'.</remarks>
@@ -249,7 +249,7 @@ public abstract class MpeEnv : VectorEnv, IRenderable
         foreach (var i in Enumerable.Range(AgentCount, EntityCount - AgentCount).Concat(Enumerable.Range(0, AgentCount)))
         {
             var k = At(env, i);
-            frame.FillCircle((Position[k] + 1.5) * scale, (1.5 - Position[k + 1]) * scale, Math.Max(2, radius[i] * scale), ColourOf(i));
+            frame.FillCircle((Position[k] + 1.5) * scale, (1.5 - Position[k + 1]) * scale, Math.Max(2, radius[i] * scale), ColourOf(env, i));
         }
         return frame;
     }
