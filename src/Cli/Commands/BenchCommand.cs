@@ -68,14 +68,14 @@ public static class BenchCommand
         var steps = args.Int("steps", 1000, 1, 100_000_000);
         var seed = (ulong)args.Int("seed", 0, 0);
         var json = args.Flag("json");
-        if (!json) stdout.WriteLine($"{"env",-16}{"num_envs",10}{"steps/s",14}{"episodes",10}   ({steps} steps, random actions, resets included, {Environment.ProcessorCount} cores)");
+        if (!json) stdout.WriteLine($"{"env",-32}{"num_envs",10}{"steps/s",14}{"episodes",10}   ({steps} steps, random actions, resets included, {Environment.ProcessorCount} cores)");
         foreach (var name in names)
             foreach (var n in counts)
             {
                 var p = EnvBenchmark.Run(name, n, steps, seed);
                 stdout.WriteLine(json
                     ? Json.Line(new Dictionary<string, object> { ["env"] = p.Env, ["num_envs"] = p.NumEnvs, ["steps_per_second"] = p.StepsPerSecond, ["steps"] = p.Steps, ["episodes"] = p.Episodes })
-                    : $"{p.Env,-16}{p.NumEnvs,10}{p.StepsPerSecond,14:0.00e+00}{p.Episodes,10}");
+                    : $"{p.Env,-32}{p.NumEnvs,10}{p.StepsPerSecond,14:0.00e+00}{p.Episodes,10}");
             }
         return 0;
     }
