@@ -1,18 +1,24 @@
 using Hybrid.Scaling.Environments;
 using Hybrid.Scaling.Environments.Mpe;
 using Xunit;
+using static Hybrid.Scaling.Tests.MpePlacement;
 
 namespace Hybrid.Scaling.Tests;
+
+/// <summary>Puts entities of environment 0 where a hand-worked case needs them, at rest.</summary>
+static class MpePlacement
+{
+    public static void Place(MpeEnv env, int entity, float x, float y)
+    {
+        env.Position[2 * entity] = x; env.Position[2 * entity + 1] = y;
+        env.Velocity[2 * entity] = env.Velocity[2 * entity + 1] = 0;
+    }
+}
 
 public class MpeTests
 {
     const int NoOp = 0, MinusX = 1, PlusX = 2, MinusY = 3, PlusY = 4;
 
-    static void Place(MpeEnv env, int entity, float x, float y)
-    {
-        env.Position[2 * entity] = x; env.Position[2 * entity + 1] = y;
-        env.Velocity[2 * entity] = env.Velocity[2 * entity + 1] = 0;
-    }
 
     [Fact]
     public void PositionMovesWithTheOldVelocityThenDampingAndForceUpdateIt()
@@ -118,11 +124,6 @@ public class MpeTests
 
 public class MpeScenarioTests
 {
-    static void Place(MpeEnv env, int entity, float x, float y)
-    {
-        env.Position[2 * entity] = x; env.Position[2 * entity + 1] = y;
-        env.Velocity[2 * entity] = env.Velocity[2 * entity + 1] = 0;
-    }
 
     [Fact]
     public void TagRewardsContactsAndPenalisesLeavingTheMap()

@@ -186,6 +186,25 @@ public abstract class MpeEnv : VectorEnv, IRenderable
         return MathF.Sqrt(dx * dx + dy * dy);
     }
 
+    /// <summary>
+    /// Writes the positions of entities from .. from + count - 1, except <paramref name="self"/>, relative to entity
+    /// <paramref name="self"/> into <paramref name="o"/> from index <paramref name="w"/> (the scenarios' "landmark_rel"
+    /// and "other_pos" parts, ascending index); returns the next free index.
+    /// </summary>
+    protected int WriteRelativePositions(Span<float> o, int w, int env, int self, int from, int count)
+    {
+        var k = At(env, self);
+        float x = Position[k], y = Position[k + 1];
+        for (var j = from; j < from + count; j++)
+        {
+            if (j == self) continue;
+            var kj = At(env, j);
+            o[w++] = Position[kj] - x;
+            o[w++] = Position[kj + 1] - y;
+        }
+        return w;
+    }
+
     /// <summary>Squared distance between entities a and b of environment e.</summary>
     protected float SquaredDistance(int env, int a, int b)
     {

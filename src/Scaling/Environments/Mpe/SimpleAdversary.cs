@@ -70,16 +70,10 @@ public sealed class SimpleAdversary : MpeEnv
         {
             var o = Observation(i, env);
             var k = At(env, i);
-            float x = Position[k], y = Position[k + 1];
             var w = 0;
-            if (i >= adversaries) { o[w++] = Position[kg] - x; o[w++] = Position[kg + 1] - y; }
-            for (var l = 0; l < landmarks; l++) { var kl = At(env, AgentCount + l); o[w++] = Position[kl] - x; o[w++] = Position[kl + 1] - y; }
-            for (var j = 0; j < AgentCount; j++)
-            {
-                if (j == i) continue;
-                var kj = At(env, j);
-                o[w++] = Position[kj] - x; o[w++] = Position[kj + 1] - y;
-            }
+            if (i >= adversaries) { o[w++] = Position[kg] - Position[k]; o[w++] = Position[kg + 1] - Position[k + 1]; }
+            w = WriteRelativePositions(o, w, env, i, AgentCount, landmarks);
+            WriteRelativePositions(o, w, env, i, 0, AgentCount);
         }
     }
 }

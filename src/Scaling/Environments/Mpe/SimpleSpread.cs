@@ -60,20 +60,9 @@ public sealed class SimpleSpread : MpeEnv
         {
             var o = Observation(i, env);
             var k = At(env, i);
-            float x = Position[k], y = Position[k + 1];
-            o[0] = Velocity[k]; o[1] = Velocity[k + 1]; o[2] = x; o[3] = y;
-            var w = 4;
-            for (var l = 0; l < Landmarks; l++)
-            {
-                var kl = At(env, AgentCount + l);
-                o[w++] = Position[kl] - x; o[w++] = Position[kl + 1] - y;
-            }
-            for (var j = 0; j < AgentCount; j++)
-            {
-                if (j == i) continue;
-                var kj = At(env, j);
-                o[w++] = Position[kj] - x; o[w++] = Position[kj + 1] - y;
-            }
+            o[0] = Velocity[k]; o[1] = Velocity[k + 1]; o[2] = Position[k]; o[3] = Position[k + 1];
+            var w = WriteRelativePositions(o, 4, env, i, AgentCount, Landmarks);
+            w = WriteRelativePositions(o, w, env, i, 0, AgentCount);
             o[w..].Clear(); // the other agents' communication: silent agents say nothing
         }
     }

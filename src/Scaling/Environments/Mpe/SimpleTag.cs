@@ -65,18 +65,11 @@ public sealed class SimpleTag : MpeEnv
         {
             var o = Observation(i, env);
             var k = At(env, i);
-            float x = Position[k], y = Position[k + 1];
-            o[0] = Velocity[k]; o[1] = Velocity[k + 1]; o[2] = x; o[3] = y;
-            var w = 4;
-            for (var l = 0; l < obstacles; l++) { var kl = At(env, AgentCount + l); o[w++] = Position[kl] - x; o[w++] = Position[kl + 1] - y; }
-            var last = -1;
-            for (var j = 0; j < AgentCount; j++)
-            {
-                if (j == i) continue;
-                var kj = At(env, j);
-                o[w++] = Position[kj] - x; o[w++] = Position[kj + 1] - y;
-                last = j;
-            }
+            o[0] = Velocity[k]; o[1] = Velocity[k + 1]; o[2] = Position[k]; o[3] = Position[k + 1];
+            var w = WriteRelativePositions(o, 4, env, i, AgentCount, obstacles);
+            w = WriteRelativePositions(o, w, env, i, 0, AgentCount);
+            // The last other agent: the highest index that is not the observer.
+            var last = i == AgentCount - 1 ? AgentCount - 2 : AgentCount - 1;
             if (i < adversaries) { var kl = At(env, last); o[w++] = Velocity[kl]; o[w] = Velocity[kl + 1]; }
         }
     }
