@@ -29,7 +29,9 @@ namespace Hybrid.Cli
               hybrid render --env E --out F.gif|F.png|F.txt [--seed 0] [--steps 50] [--delay 20] [--text]
 
             games: tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd
-            environments (bench envs, render): ipd, imp, coin_game, switch_riddle, MPE_simple_v3, MPE_simple_spread_v3
+            environments (bench envs, render): ipd, imp, coin_game, switch_riddle, MPE_simple_v3, MPE_simple_spread_v3,
+              MPE_simple_tag_v3, MPE_simple_adversary_v3, MPE_simple_continuous_v3, MPE_simple_spread_continuous_v3,
+              minatar_breakout, minatar_space_invaders
             rules: naive, lookahead, lookahead_N, lola_taylor, lola_exact, hola_N, hola_taylor_N, sos, cgd, cgd_N, ilola, ilola_taylor, cola
             """;
 
