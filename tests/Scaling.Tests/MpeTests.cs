@@ -189,3 +189,25 @@ public class MpeScenarioTests
         Assert.InRange(ones, 1000 - 5 * 22, 1000 + 5 * 22);
     }
 }
+
+public class SimplePushTests
+{
+    [Fact]
+    public void PushRewardsAndObservationsFollowTheGoal()
+    {
+        using var env = new SimplePush(1);
+        env.Reset(0);
+        Assert.Equal(new[] { 8, 19 }, Enumerable.Range(0, 2).Select(env.ObservationSize));
+        env.SetGoal(0, 0);
+        MpePlacement.Place(env, 2, 0, 0); MpePlacement.Place(env, 3, 1, 1);    // landmarks
+        MpePlacement.Place(env, 0, 0.5f, 0); MpePlacement.Place(env, 1, 0, -0.4f); // adversary 0.5 away, good agent 0.4 away
+        env.Step(new int[2]);
+        Assert.Equal(-0.4f, env.Rewards[1], 5);
+        Assert.Equal(0.4f - 0.5f, env.Rewards[0], 5);
+        var good = env.Observations(1);
+        Assert.Equal(new[] { 0f, 0.4f }, good[2..4].Select(v => MathF.Round(v, 5)).ToArray());   // goal relative
+        Assert.Equal(new[] { 0.25f, 0.75f, 0.25f }, good[4..7]);                                  // colour: 0.75 at goal + 1
+        Assert.Equal(new[] { 0.1f, 0.9f, 0.1f, 0.1f, 0.1f, 0.9f }, good[11..17]);
+        Assert.Equal(new[] { 0.5f, 0.4f }, good[17..19].Select(v => MathF.Round(v, 5)).ToArray()); // the adversary relative
+    }
+}

@@ -20,6 +20,7 @@ public static class EnvRegistry
         ["MPE_simple_adversary_v3"] = ("MPE simple adversary: 2 good agents hide the goal landmark from 1 adversary, 25 steps", n => new Mpe.SimpleAdversary(n)),
         ["minatar_breakout"] = ("MinAtar Breakout (gymnax: no sticky actions, 1,000-step limit)", n => new MinAtar.Breakout(n)),
         ["minatar_space_invaders"] = ("MinAtar Space Invaders (gymnax settings; MinAtar's 24-alien waves)", n => new MinAtar.SpaceInvaders(n)),
+        ["MPE_simple_push_v3"] = ("MPE simple push: an adversary keeps the good agent from its goal landmark, 25 steps", n => new Mpe.SimplePush(n)),
         ["MPE_simple_continuous_v3"] = ("MPE simple with continuous actions (Box(0, 1, [5]))", n => new Mpe.Simple(n, actions: Mpe.MpeActions.Continuous)),
         ["MPE_simple_spread_continuous_v3"] = ("MPE simple spread with continuous actions", n => new Mpe.SimpleSpread(n, actions: Mpe.MpeActions.Continuous)),
     };
