@@ -67,7 +67,8 @@ public static class StudyReport
         sb.AppendLine();
         // The measure gets its own column unless it is player 1's loss, which the table shows anyway.
         var extra = spec.Measure != Measure.LossOfPlayer1;
-        sb.AppendLine($"| alpha | rule | converged | diverged | mean final L1 | mean final L2 |{(extra ? $" mean final {spec.Measure.Name} |" : "")} variance of {spec.Measure.Name} over steps |");
+        var measure = spec.Measure.Name.Replace("|", "\\|"); // "||theta||" must not split a Markdown table cell
+        sb.AppendLine($"| alpha | rule | converged | diverged | mean final L1 | mean final L2 |{(extra ? $" mean final {measure} |" : "")} variance of {measure} over steps |");
         sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|" + (extra ? "---:|" : ""));
         foreach (var o in r.Outcomes)
             sb.AppendLine($"| {F(o.Alpha)} | {o.Rule} | {o.Converged}/{o.Outcomes.Length} | {o.Diverged}/{o.Outcomes.Length} | {F(o.MeanLoss(0))} | {F(o.MeanLoss(1))} |"
