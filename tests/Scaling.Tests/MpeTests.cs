@@ -211,3 +211,57 @@ public class SimplePushTests
         Assert.Equal(new[] { 0.5f, 0.4f }, good[17..19].Select(v => MathF.Round(v, 5)).ToArray()); // the adversary relative
     }
 }
+
+public class MpeCommunicationTests
+{
+    [Fact]
+    public void SpeakerWordsReachTheListenerInTheSameStep()
+    {
+        using var env = new SimpleSpeakerListener(1);
+        env.Reset(0);
+        env.SetGoal(0, 1);
+        MpePlacement.Place(env, 1, 0, 0); MpePlacement.Place(env, 3, 0.3f, 0.4f);
+        env.Step(new[] { 2, 0 });
+        var listener = env.Observations(1);
+        Assert.Equal(11, listener.Length);
+        Assert.Equal(new[] { 0f, 0f, 1f }, listener[8..11]);
+        Assert.Equal(-0.25f, env.Rewards[0], 5);                            // squared distance 0.3^2 + 0.4^2
+        Assert.Equal(env.Rewards[0], env.Rewards[1]);
+        Assert.Equal(new[] { 0.15f, 0.65f, 0.15f }, env.Observations(0));  // the speaker sees the goal's colour
+        Assert.Equal(0f, env.Velocity[0]);                                  // the speaker never moves
+    }
+
+    [Fact]
+    public void ReferenceActionsMoveAndSpeakAtOnce()
+    {
+        using var env = new SimpleReference(1);
+        env.Reset(0);
+        env.SetGoals(0, 2, 0);
+        MpePlacement.Place(env, 0, 0, 0); MpePlacement.Place(env, 1, 0.5f, 0);
+        MpePlacement.Place(env, 2, 0.5f, 0.3f); MpePlacement.Place(env, 4, 0, 0.6f);
+        env.Step(new[] { 5 * 4 + 3, 5 * 7 + 0 });                          // agent 0: -y and word 4; agent 1: no-op and word 7
+        Assert.Equal(-0.5f, env.Velocity[1], 6);
+        var o0 = env.Observations(0);
+        Assert.Equal(new[] { 0.75f, 0.25f, 0.25f }, o0[8..11]);              // agent 1's goal is landmark 0
+        Assert.Equal(1f, o0[11 + 7]);                                       // agent 1's word
+        Assert.Equal(1f, env.Observations(1)[11 + 4]);
+        // Terms: agent 0's is minus agent 1's distance to landmark 0 (0.3), agent 1's minus agent 0's to landmark 2 (0.6).
+        Assert.Equal(0.5f * (-0.45f) + 0.5f * -0.3f, env.Rewards[0], 5);
+        Assert.Equal(0.5f * (-0.45f) + 0.5f * -0.6f, env.Rewards[1], 5);
+    }
+
+    [Fact]
+    public void CryptoRewardsCountBobsAndEvesGuesses()
+    {
+        using var env = new SimpleCrypto(1);
+        env.Reset(0);
+        env.SetSecret(0, goal: 0, key: 1);
+        Assert.Equal(new[] { 255f, 0, 0, 0, 0, 255f, 0, 0 }, env.Observations(1)); // alice: goal, key
+        env.Step(new[] { 1, 3, 0 });                                         // eve guesses 1, alice says 3, bob guesses 0
+        Assert.Equal(new[] { 0f, 0, 0, 1 }, env.Observations(0));            // eve hears alice
+        Assert.Equal(new[] { 0f, 255f, 0, 0, 0, 0, 0, 1 }, env.Observations(2)); // bob: key, alice's word
+        Assert.Equal(65026f - 64516f, env.Rewards[1]);
+        Assert.Equal(env.Rewards[1], env.Rewards[2]);
+        Assert.Equal(-65026f, env.Rewards[0]);
+    }
+}

@@ -21,6 +21,9 @@ public static class EnvRegistry
         ["minatar_breakout"] = ("MinAtar Breakout (gymnax: no sticky actions, 1,000-step limit)", n => new MinAtar.Breakout(n)),
         ["minatar_space_invaders"] = ("MinAtar Space Invaders (gymnax settings; MinAtar's 24-alien waves)", n => new MinAtar.SpaceInvaders(n)),
         ["MPE_simple_push_v3"] = ("MPE simple push: an adversary keeps the good agent from its goal landmark, 25 steps", n => new Mpe.SimplePush(n)),
+        ["MPE_simple_speaker_listener_v4"] = ("MPE speaker-listener: a speaker guides a listener to the goal landmark, 25 steps", n => new Mpe.SimpleSpeakerListener(n)),
+        ["MPE_simple_reference_v3"] = ("MPE reference: two agents tell each other their goals while moving, 25 steps", n => new Mpe.SimpleReference(n)),
+        ["MPE_simple_crypto_v3"] = ("MPE crypto: alice encrypts a colour for bob with a key eve lacks, 25 steps", n => new Mpe.SimpleCrypto(n)),
         ["MPE_simple_continuous_v3"] = ("MPE simple with continuous actions (Box(0, 1, [5]))", n => new Mpe.Simple(n, actions: Mpe.MpeActions.Continuous)),
         ["MPE_simple_spread_continuous_v3"] = ("MPE simple spread with continuous actions", n => new Mpe.SimpleSpread(n, actions: Mpe.MpeActions.Continuous)),
     };

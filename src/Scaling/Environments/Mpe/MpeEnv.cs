@@ -40,14 +40,20 @@ public abstract class MpeEnv : VectorEnv, IRenderable
     public const float ContactMargin = 1e-3f;
 
     readonly float[] radius, accel, inverseMass, maxSpeed;
+    readonly bool[] silent;
     readonly bool[] moveable, collide;
     readonly int[] colliders;
 
     /// <summary>Creates N worlds with the given agents (first) and landmarks.</summary>
     protected MpeEnv(int numEnvs, IReadOnlyList<string> agentNames, IReadOnlyList<MpeEntity> agents, IReadOnlyList<MpeEntity> landmarks,
-        IReadOnlyList<Space> observationSpaces, int maxSteps, MpeActions actions = MpeActions.Discrete)
-        : base(numEnvs, agentNames, observationSpaces, Enumerable.Repeat(actions == MpeActions.Discrete ? new Discrete(5) : (Space)new Box(0, 1, new[] { 5 }), agentNames.Count).ToArray())
+        IReadOnlyList<Space> observationSpaces, int maxSteps, MpeActions actions = MpeActions.Discrete,
+        IReadOnlyList<Space>? actionSpaces = null, int dimC = 0, IReadOnlyList<bool>? silent = null)
+        : base(numEnvs, agentNames, observationSpaces,
+            actionSpaces ?? Enumerable.Repeat(actions == MpeActions.Discrete ? new Discrete(5) : (Space)new Box(0, 1, new[] { 5 }), agentNames.Count).ToArray())
     {
+        DimC = dimC;
+        this.silent = silent?.ToArray() ?? Enumerable.Repeat(true, agentNames.Count).ToArray();
+        Comm = new float[numEnvs * agentNames.Count * Math.Max(1, dimC)];
         if (agents.Count != agentNames.Count) throw new ArgumentException("one entity per agent is needed", nameof(agents));
         if (maxSteps < 1) throw new ArgumentOutOfRangeException(nameof(maxSteps), maxSteps, "episodes need at least one step");
         AgentCount = agents.Count;
@@ -81,6 +87,15 @@ public abstract class MpeEnv : VectorEnv, IRenderable
     /// <summary>Velocities [N_env, entities, 2].</summary>
     public float[] Velocity { get; }
 
+    /// <summary>Size of each agent's message (JaxMARL's dim_c).</summary>
+    public int DimC { get; }
+
+    /// <summary>Messages of the last step, [N_env, agents, DimC]; silent agents' rows stay zero.</summary>
+    public float[] Comm { get; }
+
+    /// <summary>Agent a's message slot in environment e.</summary>
+    protected Span<float> Message(int env, int agent) => Comm.AsSpan((env * AgentCount + agent) * DimC, DimC);
+
     /// <summary>Radius of entity i.</summary>
     public float Radius(int entity) => radius[entity];
 
@@ -99,6 +114,7 @@ public abstract class MpeEnv : VectorEnv, IRenderable
             Position[k + 1] = 2 * EnvRandom.Unit(ref rng) - 1;
             Velocity[k] = Velocity[k + 1] = 0;
         }
+        if (DimC > 0) Comm.AsSpan(env * AgentCount * DimC, AgentCount * DimC).Clear();
         ResetScenario(env);
         WriteObservations(env);
     }
@@ -109,12 +125,12 @@ public abstract class MpeEnv : VectorEnv, IRenderable
         Span<float> f = stackalloc float[EntityCount * 2];
         for (var i = 0; i < AgentCount; i++)
         {
-            if (!moveable[i]) continue;
-            var a = actions[i * NumEnvs + env];
-            // 1 -x, 2 +x, 3 -y, 4 +y.
-            if (a == 0) continue;
-            var axis = a <= 2 ? 0 : 1;
-            f[2 * i + axis] = ((a & 1) == 0 ? 1f : -1f) * accel[i];
+            float ux = 0, uy = 0;
+            var message = DimC > 0 ? Message(env, i) : Span<float>.Empty;
+            message.Clear();
+            DecodeDiscrete(i, actions[i * NumEnvs + env], ref ux, ref uy, message);
+            if (moveable[i]) { f[2 * i] = ux * accel[i]; f[2 * i + 1] = uy * accel[i]; }
+            if (silent[i]) message.Clear();
         }
         Advance(env, f);
     }
@@ -125,12 +141,38 @@ public abstract class MpeEnv : VectorEnv, IRenderable
         Span<float> f = stackalloc float[EntityCount * 2];
         for (var i = 0; i < AgentCount; i++)
         {
-            if (!moveable[i]) continue;
-            var k = ContinuousOffset(i) + env * 5;
-            f[2 * i] = (actions[k + 2] - actions[k + 1]) * accel[i];
-            f[2 * i + 1] = (actions[k + 4] - actions[k + 3]) * accel[i];
+            var size = ActionSpaces[i].FlatSize;
+            var a = actions.AsSpan(ContinuousOffset(i) + env * size, size);
+            float ux = 0, uy = 0;
+            var message = DimC > 0 ? Message(env, i) : Span<float>.Empty;
+            message.Clear();
+            DecodeContinuous(i, a, ref ux, ref uy, message);
+            if (moveable[i]) { f[2 * i] = ux * accel[i]; f[2 * i + 1] = uy * accel[i]; }
+            if (silent[i]) message.Clear();
         }
         Advance(env, f);
+    }
+
+    /// <summary>
+    /// Turns agent i's discrete action into a movement direction (before accel) and a message. The default is JaxMARL's
+    /// movement decoder: 0 no-op, 1 -x, 2 +x, 3 -y, 4 +y, and no message.
+    /// </summary>
+    protected virtual void DecodeDiscrete(int agent, int action, ref float ux, ref float uy, Span<float> message) => Move(action, ref ux, ref uy);
+
+    /// <summary>JaxMARL's movement decoder for a move index 0..4.</summary>
+    protected static void Move(int move, ref float ux, ref float uy)
+    {
+        if (move == 0) return;
+        var sign = (move & 1) == 0 ? 1f : -1f;
+        if (move <= 2) ux = sign; else uy = sign;
+    }
+
+    /// <summary>Turns agent i's continuous action into a movement (before accel) and a message: JaxMARL's default (a2 - a1, a4 - a3), message a[5..].</summary>
+    protected virtual void DecodeContinuous(int agent, ReadOnlySpan<float> action, ref float ux, ref float uy, Span<float> message)
+    {
+        ux = action[2] - action[1];
+        uy = action[4] - action[3];
+        if (action.Length > 5 && message.Length > 0) action[5..].CopyTo(message);
     }
 
     /// <summary>Contact forces, integration, rewards, done and observations after the action forces <paramref name="f"/>.</summary>
