@@ -265,3 +265,46 @@ public class MpeCommunicationTests
         Assert.Equal(-65026f, env.Rewards[0]);
     }
 }
+
+public class WorldCommTests
+{
+    [Fact]
+    public void ForestsHideAgentsFromEveryoneButTheLeader()
+    {
+        using var env = new SimpleWorldComm(1, actions: MpeActions.Discrete);
+        env.Reset(0);
+        Assert.Equal(new[] { 34, 34, 34, 34, 28, 28 }, Enumerable.Range(0, 6).Select(env.ObservationSize));
+        // Forest 0 at (0.5, 0.5) hides agent_0 (entity 4); forest 1 far away; everything else outside the forests.
+        var spots = new (float X, float Y)[] { (-0.5f, -0.5f), (-0.6f, 0.2f), (0.2f, -0.6f), (-0.8f, 0.8f), (0.5f, 0.55f), (0, 0.9f), (0.9f, -0.9f), (-0.2f, 0.3f), (0.3f, -0.2f), (0.5f, 0.5f), (-0.9f, -0.95f) };
+        for (var i = 0; i < spots.Length; i++) MpePlacement.Place(env, i, spots[i].X, spots[i].Y);
+        env.Step(new[] { 5 * 3 + 0, 0, 0, 0, 0, 0 });                    // the leader says word 3 and stays
+        var leader = env.Observations(0);
+        var adversary = env.Observations(1);
+        // Others of adversary_0 (entity 1): 0, 2, 3, 4, 5 at offsets 14.. ; agent_0 (entity 4) is the fourth: offset 20.
+        Assert.Equal(new[] { 0f, 0f }, adversary[20..22]);                // hidden in the forest
+        Assert.NotEqual(0f, leader[20] + leader[21]);                       // the leader sees it (its others: 1, 2, 3, 4, 5)
+        Assert.Equal(new[] { 0f, 0f, 0f, 1f }, adversary[30..34]);         // the leader's word
+        Assert.Equal(new[] { -1f, -1f }, adversary[28..30]);               // adversary_0 is in no forest
+        var hidden = env.Observations(4);
+        Assert.Equal(new[] { 1f, -1f }, hidden[24..26]);                   // agent_0's own forest flags
+        Assert.Equal(new[] { 0f, 0f }, hidden[14..16]);                    // from inside the forest it sees nobody outside
+    }
+
+    [Fact]
+    public void FoodPaysAndTeamContactsPayEveryAdversary()
+    {
+        using var env = new SimpleWorldComm(1, actions: MpeActions.Discrete);
+        env.Reset(0);
+        var spots = new (float X, float Y)[] { (0.5f, 0.5f), (-0.5f, 0.5f), (0.5f, -0.5f), (-0.7f, -0.7f), (0, 0), (0.55f, 0.55f), (0.8f, -0.1f), (0, 0.05f), (-0.3f, 0), (-0.9f, 0.9f), (0.9f, 0.9f) };
+        for (var i = 0; i < spots.Length; i++) MpePlacement.Place(env, i, spots[i].X, spots[i].Y);
+        env.Step(new int[6]);
+        // agent_0 at the origin touches food 0 (0.05 < 0.075) and nobody else; agent_1 touches the leader (0.07 < 0.12).
+        var food = 2f - 0.05f * 0.05f;
+        Assert.Equal(food, env.Rewards[4], 4);
+        Assert.Equal(-5f - 0.05f * Distance(spots[5], spots[7]), env.Rewards[5], 4);
+        Assert.Equal(5f - 0.1f * Distance(spots[0], spots[5]), env.Rewards[0], 4);
+        Assert.Equal(5f - 0.1f * Distance(spots[1], spots[4]), env.Rewards[1], 4);
+    }
+
+    static float Distance((float X, float Y) a, (float X, float Y) b) => MathF.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
+}
