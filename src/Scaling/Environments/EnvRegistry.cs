@@ -28,6 +28,7 @@ public static class EnvRegistry
         ["minatar_asterix"] = ("MinAtar Asterix (gymnax settings; MinAtar's spawn rule)", n => new MinAtar.Asterix(n)),
         ["MPE_simple_world_comm_v3"] = ("MPE world comm: a talking leader's team hunts two agents among forests and food (continuous, as JaxMARL), 25 steps", n => new Mpe.SimpleWorldComm(n)),
         ["MPE_simple_world_comm_discrete_v3"] = ("MPE world comm with discrete actions (leader Discrete(20))", n => new Mpe.SimpleWorldComm(n, actions: Mpe.MpeActions.Discrete)),
+        ["minatar_seaquest"] = ("MinAtar Seaquest (MinAtar semantics, gymnax settings)", n => new MinAtar.Seaquest(n)),
         ["MPE_simple_continuous_v3"] = ("MPE simple with continuous actions (Box(0, 1, [5]))", n => new Mpe.Simple(n, actions: Mpe.MpeActions.Continuous)),
         ["MPE_simple_spread_continuous_v3"] = ("MPE simple spread with continuous actions", n => new Mpe.SimpleSpread(n, actions: Mpe.MpeActions.Continuous)),
     };
