@@ -12,6 +12,8 @@ public sealed class RandomPolicy
     readonly int[] discrete = Array.Empty<int>();
     readonly float[] continuous = Array.Empty<float>();
     readonly bool isContinuous;
+    readonly int[] counts;        // discrete action counts per agent, cached: no interface calls per step
+    readonly Box[] boxes;
 
     /// <summary>Creates the policy for <paramref name="env"/>; environment e's stream starts from <paramref name="seed"/> + e.</summary>
     public RandomPolicy(VectorEnv env, ulong seed)
@@ -24,6 +26,8 @@ public sealed class RandomPolicy
             throw new NotSupportedException($"{env.Name}: random actions need all-discrete or all-Box action spaces");
         if (isContinuous) continuous = new float[env.ActionSpaces.Sum(s => s.FlatSize) * env.NumEnvs];
         else discrete = new int[env.Agents.Count * env.NumEnvs];
+        counts = env.ActionSpaces.Select(s => s is Discrete d ? d.N : 0).ToArray();
+        boxes = env.ActionSpaces.OfType<Box>().ToArray();
     }
 
     /// <summary>Draws every agent's action in every environment and steps the batch.</summary>
@@ -33,7 +37,7 @@ public sealed class RandomPolicy
         if (isContinuous)
         {
             var offset = 0;
-            foreach (var space in env.ActionSpaces.Cast<Box>())
+            foreach (var space in boxes)
             {
                 var size = space.FlatSize;
                 for (var e = 0; e < n; e++)
@@ -44,9 +48,9 @@ public sealed class RandomPolicy
             env.Step(continuous);
             return;
         }
-        for (var a = 0; a < env.Agents.Count; a++)
+        for (var a = 0; a < counts.Length; a++)
         {
-            var count = ((Discrete)env.ActionSpaces[a]).N;
+            var count = counts[a];
             var block = discrete.AsSpan(a * n, n);
             for (var e = 0; e < n; e++) block[e] = EnvRandom.Below(ref rng[e], count);
         }
