@@ -32,7 +32,7 @@ namespace Hybrid.Cli
             environments (bench envs, render): ipd, imp, coin_game, switch_riddle, MPE_simple_v3, MPE_simple_spread_v3,
               MPE_simple_tag_v3, MPE_simple_adversary_v3, MPE_simple_push_v3, MPE_simple_speaker_listener_v4,
               MPE_simple_reference_v3, MPE_simple_crypto_v3, MPE_simple_world_comm_v3, MPE_simple_continuous_v3, MPE_simple_spread_continuous_v3,
-              storm_2p, minatar_breakout, minatar_space_invaders, minatar_freeway, minatar_asterix, minatar_seaquest
+              storm_2p, storm, minatar_breakout, minatar_space_invaders, minatar_freeway, minatar_asterix, minatar_seaquest
             rules: naive, lookahead, lookahead_N, lola_taylor, lola_exact, hola_N, hola_taylor_N, sos, cgd, cgd_N, ilola, ilola_taylor, cola
             """;
 

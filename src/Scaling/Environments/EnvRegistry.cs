@@ -14,6 +14,7 @@ public static class EnvRegistry
         ["coin_game"] = ("Coin Game, 3x3 torus, 10 inner games of 10 steps (JaxMARL)", n => new CoinGame(n)),
         ["switch_riddle"] = ("Switch Riddle, 3 prisoners (JaxMARL)", n => new SwitchRiddle(n)),
         ["storm_2p"] = ("STORM, IPD in the Matrix: 8x8 grid, 152 steps, freeze 5 (JaxMARL storm_2p)", n => new Storm2p(n)),
+        ["storm"] = ("STORM for n players (3 here; JaxMARL InTheMatrix, intended semantics): 8 actions, per-pair freezes, 152 steps", n => new StormN(n)),
         ["MPE_simple_v3"] = ("MPE simple: one agent, one landmark, 25 steps", n => new Mpe.Simple(n)),
         ["MPE_simple_spread_v3"] = ("MPE simple spread: 3 agents cover 3 landmarks, 25 steps", n => new Mpe.SimpleSpread(n)),
         ["MPE_simple_tag_v3"] = ("MPE simple tag: 3 adversaries chase 1 good agent among 2 obstacles, 25 steps", n => new Mpe.SimpleTag(n)),
