@@ -70,9 +70,7 @@ public sealed class Asterix : VectorEnv, IRenderable
     protected override void StepEnv(int env, int[] actions)
     {
         ref var rng = ref Random[env];
-        var action = actions[env];
-        if (options.StickyActionProbability > 0 && EnvRandom.UnitDouble(ref rng) < options.StickyActionProbability) action = lastAction[env];
-        lastAction[env] = action;
+        var action = options.Sticky(actions[env], ref lastAction[env], ref rng);
         var slots = env * Slots;
         if (spawnTimer[env] == 0)
         {

@@ -88,9 +88,7 @@ public sealed class Breakout : VectorEnv, IRenderable
     /// <inheritdoc/>
     protected override void StepEnv(int env, int[] actions)
     {
-        var action = actions[env];
-        if (options.StickyActionProbability > 0 && EnvRandom.UnitDouble(ref Random[env]) < options.StickyActionProbability) action = lastAction[env];
-        lastAction[env] = action;
+        var action = options.Sticky(actions[env], ref lastAction[env], ref Random[env]);
         if (action == 1) paddle[env] = Math.Max(0, paddle[env] - 1);
         else if (action == 2) paddle[env] = Math.Min(Size - 1, paddle[env] + 1);
 

@@ -68,9 +68,7 @@ public sealed class Freeway : VectorEnv, IRenderable
     /// <inheritdoc/>
     protected override void StepEnv(int env, int[] actions)
     {
-        var action = actions[env];
-        if (options.StickyActionProbability > 0 && EnvRandom.UnitDouble(ref Random[env]) < options.StickyActionProbability) action = lastAction[env];
-        lastAction[env] = action;
+        var action = options.Sticky(actions[env], ref lastAction[env], ref Random[env]);
         if (moveTimer[env] == 0 && action == 1) { chicken[env] = Math.Max(0, chicken[env] - 1); moveTimer[env] = PlayerSpeed; }
         else if (moveTimer[env] == 0 && action == 2) { chicken[env] = Math.Min(9, chicken[env] + 1); moveTimer[env] = PlayerSpeed; }
         var reward = 0f;

@@ -14,6 +14,17 @@ public sealed record MinAtarOptions(double StickyActionProbability = 0, int MaxS
         if (MaxSteps < 1) throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "episodes need at least one step");
     }
 
+    /// <summary>
+    /// MinAtar's sticky actions: with probability <see cref="StickyActionProbability"/> the previous action is taken
+    /// instead of <paramref name="chosen"/> (one draw per step when the probability is positive); the action taken is
+    /// remembered in <paramref name="last"/>, which, as in MinAtar, survives resets.
+    /// </summary>
+    public int Sticky(int chosen, ref int last, ref ulong rng)
+    {
+        if (StickyActionProbability > 0 && EnvRandom.UnitDouble(ref rng) < StickyActionProbability) chosen = last;
+        return last = chosen;
+    }
+
     /// <summary>gymnax's settings: no sticky actions, 1,000-step limit, ramping on.</summary>
     public static MinAtarOptions Gymnax { get; } = new();
 

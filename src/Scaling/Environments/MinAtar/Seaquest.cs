@@ -85,9 +85,7 @@ public sealed class Seaquest : VectorEnv, IRenderable
     {
         var g = games[env];
         ref var rng = ref Random[env];
-        var action = actions[env];
-        if (options.StickyActionProbability > 0 && EnvRandom.UnitDouble(ref rng) < options.StickyActionProbability) action = g.LastAction;
-        g.LastAction = action;
+        var action = options.Sticky(actions[env], ref g.LastAction, ref rng);
         var reward = 0f;
         var over = false;
 

@@ -83,9 +83,7 @@ public sealed class SpaceInvaders : VectorEnv, IRenderable
     /// <inheritdoc/>
     protected override void StepEnv(int env, int[] actions)
     {
-        var action = actions[env];
-        if (options.StickyActionProbability > 0 && EnvRandom.UnitDouble(ref Random[env]) < options.StickyActionProbability) action = lastAction[env];
-        lastAction[env] = action;
+        var action = options.Sticky(actions[env], ref lastAction[env], ref Random[env]);
         var a = Map(aliens, env); var f = Map(friendly, env); var b = Map(enemy, env);
         if (action == 3) { if (shotTimer[env] == 0) { f[9 * Size + cannon[env]] = true; shotTimer[env] = ShotCoolDown; } }
         else if (action == 1) cannon[env] = Math.Max(0, cannon[env] - 1);
