@@ -188,18 +188,27 @@ public sealed class Storm2p : VectorEnv, IRenderable
         WriteObservations(env);
     }
 
-    /// <summary>Agent a's interaction zone: 1 ahead, 2 ahead (both clipped to the grid), front-right and front-left (1 ahead when off the grid).</summary>
+    /// <summary>Agent a's interaction zone as grid indices of environment e.</summary>
     void Zone(int env, int a, Span<int> zone)
     {
-        int k = 2 * env + a, d = dir[k], px = x[k], py = y[k];
-        int ax = Math.Clamp(px + StepX[d], 0, GridSize - 1), ay = Math.Clamp(py + StepY[d], 0, GridSize - 1);
-        zone[0] = Index(env, ax, ay);
-        zone[1] = Index(env, Math.Clamp(px + 2 * StepX[d], 0, GridSize - 1), Math.Clamp(py + 2 * StepY[d], 0, GridSize - 1));
+        var k = 2 * env + a;
+        ZoneCells(x[k], y[k], dir[k], zone);
+        for (var c = 0; c < 4; c++) zone[c] += env * GridSize * GridSize;
+    }
+
+    /// <summary>
+    /// The interaction zone of an agent at (px, py) facing d, as cells x * 8 + y: 1 ahead, 2 ahead (both clipped to the
+    /// grid), front-right and front-left (1 ahead when off the grid). Shared by both STORM variants.
+    /// </summary>
+    internal static void ZoneCells(int px, int py, int d, Span<int> zone)
+    {
+        zone[0] = Math.Clamp(px + StepX[d], 0, GridSize - 1) * GridSize + Math.Clamp(py + StepY[d], 0, GridSize - 1);
+        zone[1] = Math.Clamp(px + 2 * StepX[d], 0, GridSize - 1) * GridSize + Math.Clamp(py + 2 * StepY[d], 0, GridSize - 1);
         for (var side = 0; side < 2; side++)
         {
             var s = side == 0 ? (d + 1) % 4 : (d + 3) % 4;
             int sx = px + StepX[d] + StepX[s], sy = py + StepY[d] + StepY[s];
-            zone[2 + side] = (uint)sx < GridSize && (uint)sy < GridSize ? Index(env, sx, sy) : zone[0];
+            zone[2 + side] = (uint)sx < GridSize && (uint)sy < GridSize ? sx * GridSize + sy : zone[0];
         }
     }
 

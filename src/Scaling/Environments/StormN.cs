@@ -246,18 +246,12 @@ public sealed class StormN : VectorEnv, IRenderable
         throw new InvalidOperationException("the grid has no empty cell");
     }
 
-    /// <summary>Agent a's zap targets: 1 ahead, 2 ahead (clipped), front-right, front-left (1 ahead when off the grid).</summary>
+    /// <summary>Agent a's zap targets (1 ahead, 2 ahead, front-right, front-left) as grid indices of environment e.</summary>
     void Zone(int env, int a, Span<int> zone)
     {
-        int k = env * n + a, d = dir[k], px = x[k], py = y[k];
-        zone[0] = Index(env, Math.Clamp(px + StepX[d], 0, G - 1), Math.Clamp(py + StepY[d], 0, G - 1));
-        zone[1] = Index(env, Math.Clamp(px + 2 * StepX[d], 0, G - 1), Math.Clamp(py + 2 * StepY[d], 0, G - 1));
-        for (var side = 0; side < 2; side++)
-        {
-            var s = side == 0 ? (d + 1) % 4 : (d + 3) % 4;
-            int sx = px + StepX[d] + StepX[s], sy = py + StepY[d] + StepY[s];
-            zone[2 + side] = (uint)sx < G && (uint)sy < G ? Index(env, sx, sy) : zone[0];
-        }
+        var k = env * n + a;
+        Storm2p.ZoneCells(x[k], y[k], dir[k], zone);
+        for (var c = 0; c < 4; c++) zone[c] += env * G * G;
     }
 
     void WriteObservations(int env)
