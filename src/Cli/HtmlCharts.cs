@@ -1,4 +1,3 @@
-using System.Text;
 using Hybrid.Games.Reproduction;
 using Plotly.NET;
 using Plotly.NET.LayoutObjects;
@@ -23,9 +22,7 @@ public static class HtmlCharts
         chart = Plotly.NET.Chart.withDisplayOptions(DisplayOptions.init(null, null, null, null, null, null,
             FSharpOption<PlotlyJSReference>.Some(PlotlyJSReference.Full))).Invoke(chart);
         var path = Path.Combine(directory, spec.File);
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, GenericChart.toEmbeddedHTML(chart), new UTF8Encoding(false));
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.Write(path, GenericChart.toEmbeddedHTML(chart));
         return path;
     }
 

@@ -27,9 +27,7 @@ public static class RenderCommand
         };
         var directory = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
         Directory.CreateDirectory(directory);
-        var temp = outPath + ".tmp";
-        File.WriteAllBytes(temp, bytes);
-        File.Move(temp, outPath, overwrite: true);
+        AtomicFile.Write(outPath, bytes);
         if (args.Flag("text"))
             foreach (var (text, k) in recording.Texts.Select((t, k) => (t, k))) stdout.Write($"step {k}{Environment.NewLine}{text}");
         stdout.WriteLine($"wrote {outPath} ({recording.Frames.Count} frames of {name}, {bytes.Length} bytes)");

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Hybrid.Games.Analysis;
 using Hybrid.Games.Cola;
@@ -48,8 +47,8 @@ public static class ReproduceCommand
                 ? Tandem(fast, runs, colaSteps, seeds, progress, checkpoint, args.Flag("resume"))
                 : Study(Studies.All[game], new StudyOptions(fast, runs, colaSteps, seeds, progress, checkpoint, args.Flag("resume")));
             stdout.WriteLine(report);
-            WriteAtomically(Path.Combine(outDir, "report.md"), report);
-            WriteAtomically(Path.Combine(outDir, "results.json"), json);
+            AtomicFile.Write(Path.Combine(outDir, "report.md"), report);
+            AtomicFile.Write(Path.Combine(outDir, "results.json"), json);
             var written = charts.Select(c => Path.GetFileName(HtmlCharts.Write(c, outDir))).ToList();
             stdout.WriteLine($"wrote {Path.Combine(outDir, "report.md")}, results.json, {string.Join(", ", written)}");
             summary.Add($"{game}: {Path.Combine(outDir, "report.md")}");
@@ -127,12 +126,5 @@ public static class ReproduceCommand
             stdout.WriteLine(c.Markdown());
         }
         return 0;
-    }
-
-    static void WriteAtomically(string path, string text)
-    {
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, text, new UTF8Encoding(false));
-        File.Move(temp, path, overwrite: true);
     }
 }

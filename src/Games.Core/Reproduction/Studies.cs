@@ -145,12 +145,12 @@ public static class Studies
             new StudyClaim("I.6/figure 13", "at alpha = 1 Taylor LOLA, exact LOLA and SOS find tit-for-tat-like policies (P(C|CC) > 0.8, P(C|CD) < 0.5, loss < 32)", r =>
             {
                 var o = new[] { "lola_taylor", "lola_exact", "sos" }.Select(n => r.Outcome(n, 1)).ToList();
-                return (o.All(x => TitForTatLike(r, x)), Describe(o, x => $"loss {x.MeanMeasure:F1}, P(C|CC) {Policy(r, x)[1]:F2}, P(C|CD) {Policy(r, x)[2]:F2}"));
+                return (o.All(x => TitForTatLike(r, x)), Describe(o, x => $"loss {x.MeanMeasure:F1}, P(C|CC) {FinalPolicy(r, x)[1]:F2}, P(C|CD) {FinalPolicy(r, x)[2]:F2}"));
             }),
             new StudyClaim("6/figure 3f", "at alpha = 1 COLA finds a policy qualitatively like tit-for-tat, close to the optimal loss (< 32; 25 is mutual cooperation)", r =>
             {
                 var o = r.Outcome("cola", 1);
-                return (TitForTatLike(r, o), $"loss {o.MeanMeasure:F1}, policy {string.Join(" ", Policy(r, o).Select(p => p.ToString("F2")))}");
+                return (TitForTatLike(r, o), $"loss {o.MeanMeasure:F1}, policy {string.Join(" ", FinalPolicy(r, o).Select(p => p.ToString("F2")))}");
             }),
         })
     {
@@ -205,17 +205,15 @@ public static class Studies
                 $"final mean ||theta||: COLA@{F(high)} {F(fast.MeanMeasure)}; " + Describe(slow, o => F(o.MeanMeasure)));
         });
 
-    static double[] Policy(StudyResults r, OutcomeRow o)
+    /// <summary>Final mean policy of a rule's seeds under the study's policy view.</summary>
+    public static double[] FinalPolicy(StudyResults r, OutcomeRow o)
     {
         using var scope = NewDisposeScope();
         var p = r.Spec.Policy!.Compute(tensor(o.FinalParameters.SelectMany(x => x).ToArray()).reshape(o.FinalParameters.Length, -1));
         return p.mean(new long[] { 0 }).data<double>().ToArray();
     }
 
-    static bool TitForTatLike(StudyResults r, OutcomeRow o) { var p = Policy(r, o); return p[1] > 0.8 && p[2] < 0.5 && o.MeanMeasure < 32; }
-
-    /// <summary>Final mean policy of a rule's seeds under the study's policy view.</summary>
-    public static double[] FinalPolicy(StudyResults r, OutcomeRow o) => Policy(r, o);
+    static bool TitForTatLike(StudyResults r, OutcomeRow o) { var p = FinalPolicy(r, o); return p[1] > 0.8 && p[2] < 0.5 && o.MeanMeasure < 32; }
 
     static string Describe(IEnumerable<OutcomeRow> rows, Func<OutcomeRow, string> what) => string.Join(", ", rows.Select(o => $"{o.Rule} {what(o)}"));
 
