@@ -123,9 +123,9 @@ public sealed class Seaquest : VectorEnv, IRenderable
             b.X += b.Right ? 1 : -1;
             if (b.X is < 0 or > 9) { g.Bullets.RemoveAt(i); continue; }
             g.Bullets[i] = b;
-            var fish = g.Fish.FindIndex(f => f.X == b.X && f.Y == b.Y);
+            var fish = IndexAt(g.Fish, b.X, b.Y, static f => (f.X, f.Y));
             if (fish >= 0) { g.Fish.RemoveAt(fish); g.Bullets.RemoveAt(i); reward++; continue; }
-            var sub = g.Subs.FindIndex(s => s.X == b.X && s.Y == b.Y);
+            var sub = IndexAt(g.Subs, b.X, b.Y, static e => (e.X, e.Y));
             if (sub >= 0) { g.Subs.RemoveAt(sub); g.Bullets.RemoveAt(i); reward++; }
         }
         for (var i = g.DiverList.Count - 1; i >= 0; i--)
@@ -155,7 +155,7 @@ public sealed class Seaquest : VectorEnv, IRenderable
                 else if (s.X == g.X && s.Y == g.Y) over = true;
                 else
                 {
-                    var bullet = g.Bullets.FindIndex(b => b.X == s.X && b.Y == s.Y);
+                    var bullet = IndexAt(g.Bullets, s.X, s.Y, static b => (b.X, b.Y));
                     if (bullet >= 0) { g.Bullets.RemoveAt(bullet); removed = true; reward++; }
                 }
             }
@@ -186,7 +186,7 @@ public sealed class Seaquest : VectorEnv, IRenderable
                 if (f.X == g.X && f.Y == g.Y) over = true;
                 else
                 {
-                    var bullet = g.Bullets.FindIndex(b => b.X == f.X && b.Y == f.Y);
+                    var bullet = IndexAt(g.Bullets, f.X, f.Y, static b => (b.X, b.Y));
                     if (bullet >= 0) { g.Bullets.RemoveAt(bullet); g.Fish.RemoveAt(i); reward++; continue; }
                 }
             }
@@ -207,6 +207,17 @@ public sealed class Seaquest : VectorEnv, IRenderable
         Reward(0, env) = reward;
         AllDones[env] = over || EpisodeSteps[env] >= options.MaxSteps;
         WriteObservation(env);
+    }
+
+    /// <summary>
+    /// The first entry of <paramref name="list"/> at (x, y), or -1: MinAtar's "first fish/sub/bullet on this cell". A static
+    /// selector keeps the per-bullet lookups free of closure allocations.
+    /// </summary>
+    static int IndexAt<T>(List<T> list, int x, int y, Func<T, (int X, int Y)> cell)
+    {
+        for (var i = 0; i < list.Count; i++)
+            if (cell(list[i]) == (x, y)) return i;
+        return -1;
     }
 
     /// <summary>MinAtar's _surface: the bonus for six divers, fresh oxygen, the diver count decremented (even after a full rescue), and a ramp step.</summary>
