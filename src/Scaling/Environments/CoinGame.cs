@@ -204,12 +204,7 @@ public sealed class CoinGame : VectorEnv, IRenderable
     /// <remarks>Agents are large discs, coins small light discs; row 0 at the top.</remarks>
     public Frame Render(int env)
     {
-        var frame = new Frame(3 * CellPixels + 1, 3 * CellPixels + 1, Colours.Palette);
-        for (var k = 0; k <= 3; k++)
-        {
-            frame.FillRectangle(k * CellPixels, 0, 1, frame.Height, Colours.Grid);
-            frame.FillRectangle(0, k * CellPixels, frame.Width, 1, Colours.Grid);
-        }
+        var frame = Frame.Board(3, CellPixels);
         (double X, double Y) Centre(int cell, double dx) => ((cell % 3 + 0.5 + dx) * CellPixels, (cell / 3 + 0.5) * CellPixels);
         var (rx, ry) = Centre(red[env], -0.18); frame.FillCircle(rx, ry, CellPixels * 0.22, Colours.Red);
         var (bx, by) = Centre(blue[env], 0.18); frame.FillCircle(bx, by, CellPixels * 0.22, Colours.Blue);

@@ -269,8 +269,7 @@ public sealed class Storm2p : VectorEnv, IRenderable
     public Frame Render(int env)
     {
         const int c = 32;
-        var frame = new Frame(GridSize * c + 1, GridSize * c + 1, Colours.Palette);
-        for (var k = 0; k <= GridSize; k++) { frame.FillRectangle(k * c, 0, 1, frame.Height, Colours.Grid); frame.FillRectangle(0, k * c, frame.Width, 1, Colours.Grid); }
+        var frame = Frame.Board(GridSize, c);
         for (var cx = 0; cx < GridSize; cx++)
             for (var cy = 0; cy < GridSize; cy++)
             {

@@ -303,8 +303,7 @@ public sealed class StormN : VectorEnv, IRenderable
     public Frame Render(int env)
     {
         const int c = 32;
-        var frame = new Frame(G * c + 1, G * c + 1, Colours.Palette);
-        for (var k = 0; k <= G; k++) { frame.FillRectangle(k * c, 0, 1, frame.Height, Colours.Grid); frame.FillRectangle(0, k * c, frame.Width, 1, Colours.Grid); }
+        var frame = Frame.Board(G, c);
         for (var cx = 0; cx < G; cx++)
             for (var cy = 0; cy < G; cy++)
             {

@@ -57,6 +57,18 @@ public sealed class Frame
             }
     }
 
+    /// <summary>A frame for a square board of <paramref name="cells"/> x <paramref name="cells"/> cells of <paramref name="cellPixels"/>, with its grid lines drawn.</summary>
+    public static Frame Board(int cells, int cellPixels)
+    {
+        var frame = new Frame(cells * cellPixels + 1, cells * cellPixels + 1, Colours.Palette);
+        for (var k = 0; k <= cells; k++)
+        {
+            frame.FillRectangle(k * cellPixels, 0, 1, frame.Height, Colours.Grid);
+            frame.FillRectangle(0, k * cellPixels, frame.Width, 1, Colours.Grid);
+        }
+        return frame;
+    }
+
     /// <summary>The colour index at (x, y).</summary>
     public byte this[int x, int y] => Pixels[y * Width + x];
 }

@@ -148,20 +148,11 @@ public sealed class Asterix : VectorEnv, IRenderable
 
     /// <inheritdoc/>
     /// <remarks>'P' player, 'E' enemy, 'G' gold, '-' empty.</remarks>
-    public string RenderText(int env)
+    public string RenderText(int env) => TextGrid.Render(Size, Size, (y, x) =>
     {
-        var sb = new System.Text.StringBuilder();
-        for (var y = 0; y < Size; y++)
-        {
-            for (var x = 0; x < Size; x++)
-            {
-                var e = y is >= 1 and <= Slots ? Entity(env, y - 1) : null;
-                sb.Append(y == playerY[env] && x == playerX[env] ? 'P' : e is { } en && en.X == x ? (en.Gold ? 'G' : 'E') : '-');
-            }
-            sb.AppendLine();
-        }
-        return sb.ToString();
-    }
+        var e = y is >= 1 and <= Slots ? Entity(env, y - 1) : null;
+        return y == playerY[env] && x == playerX[env] ? 'P' : e is { } en && en.X == x ? (en.Gold ? 'G' : 'E') : '-';
+    });
 
     /// <inheritdoc/>
     public Frame Render(int env)

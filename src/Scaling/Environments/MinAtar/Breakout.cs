@@ -139,17 +139,8 @@ public sealed class Breakout : VectorEnv, IRenderable
 
     /// <inheritdoc/>
     /// <remarks>'=' paddle, 'o' ball, '.' trail, '#' brick, ' ' empty.</remarks>
-    public string RenderText(int env)
-    {
-        var sb = new System.Text.StringBuilder();
-        for (var y = 0; y < Size; y++)
-        {
-            for (var x = 0; x < Size; x++)
-                sb.Append(y == ballY[env] && x == ballX[env] ? 'o' : y == Size - 1 && x == paddle[env] ? '=' : Brick(env, y, x) ? '#' : y == lastY[env] && x == lastX[env] ? '.' : '-');
-            sb.AppendLine();
-        }
-        return sb.ToString();
-    }
+    public string RenderText(int env) => TextGrid.Render(Size, Size, (y, x) =>
+        y == ballY[env] && x == ballX[env] ? 'o' : y == Size - 1 && x == paddle[env] ? '=' : Brick(env, y, x) ? '#' : y == lastY[env] && x == lastX[env] ? '.' : '-');
 
     /// <summary>Cell size of <see cref="Render"/> in pixels.</summary>
     public const int CellPixels = 20;

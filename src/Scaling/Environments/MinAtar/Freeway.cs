@@ -113,20 +113,11 @@ public sealed class Freeway : VectorEnv, IRenderable
 
     /// <inheritdoc/>
     /// <remarks>'C' chicken, '&gt;' / '&lt;' cars by direction, '-' road.</remarks>
-    public string RenderText(int env)
+    public string RenderText(int env) => TextGrid.Render(Size, Size, (y, x) =>
     {
-        var sb = new System.Text.StringBuilder();
-        for (var y = 0; y < Size; y++)
-        {
-            for (var x = 0; x < Size; x++)
-            {
-                var car = y is >= 1 and <= Lanes && carX[env * Lanes + y - 1] == x;
-                sb.Append(y == chicken[env] && x == Column ? 'C' : car ? (velocity[env * Lanes + y - 1] > 0 ? '>' : '<') : '-');
-            }
-            sb.AppendLine();
-        }
-        return sb.ToString();
-    }
+        var car = y is >= 1 and <= Lanes && carX[env * Lanes + y - 1] == x;
+        return y == chicken[env] && x == Column ? 'C' : car ? (velocity[env * Lanes + y - 1] > 0 ? '>' : '<') : '-';
+    });
 
     /// <inheritdoc/>
     public Frame Render(int env)

@@ -172,20 +172,11 @@ public sealed class SpaceInvaders : VectorEnv, IRenderable
 
     /// <inheritdoc/>
     /// <remarks>'A' cannon, 'x' alien, '|' friendly bullet, '!' enemy bullet.</remarks>
-    public string RenderText(int env)
+    public string RenderText(int env) => TextGrid.Render(Size, Size, (y, x) =>
     {
-        var sb = new System.Text.StringBuilder();
-        for (var y = 0; y < Size; y++)
-        {
-            for (var x = 0; x < Size; x++)
-            {
-                var k = env * Cells + y * Size + x;
-                sb.Append(y == 9 && x == cannon[env] ? 'A' : aliens[k] ? 'x' : friendly[k] ? '|' : enemy[k] ? '!' : '-');
-            }
-            sb.AppendLine();
-        }
-        return sb.ToString();
-    }
+        var k = env * Cells + y * Size + x;
+        return y == 9 && x == cannon[env] ? 'A' : aliens[k] ? 'x' : friendly[k] ? '|' : enemy[k] ? '!' : '-';
+    });
 
     /// <inheritdoc/>
     public Frame Render(int env)
