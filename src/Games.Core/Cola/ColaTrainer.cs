@@ -20,6 +20,7 @@ public sealed record ColaProgress(int Step, int Steps, double[] Losses, TimeSpan
 public sealed class ColaTrainer
 {
     readonly Tensor alphaColumn;       // [R, 1, 1]
+    readonly long[] playerSizes;       // d_i per player, for splitting points every step
     readonly Generator[] generators;   // one sampling stream per run
     Tensor firstMoment, secondMoment;  // Adam state, [R, P]
     Tensor[]? blockStart;               // generator states at the start of the current sample block
@@ -33,6 +34,7 @@ public sealed class ColaTrainer
         Networks = networks; Alphas = alphas; Seeds = seeds; Step = step;
         firstMoment = m; secondMoment = v; this.generators = generators;
         alphaColumn = tensor(alphas, dtype: ScalarType.Float64, device: networks.Parameters.device).view(-1, 1, 1);
+        playerSizes = networks.Game.Players.Select(p => (long)p.ParameterSize).ToArray();
     }
 
     /// <summary>The networks being trained.</summary>
@@ -155,7 +157,7 @@ public sealed class ColaTrainer
         var copies = cat(Enumerable.Repeat(theta.detach(), n).ToArray(), 1).requires_grad_(true); // [R, n B, D]
         var h = cat(Networks.Forward(copies), 2);                                                  // [R, n B, D]
         var (shift, own) = CopyMasks(n, batch, theta.device);
-        var points = (copies + h * shift).view(runs * n * batch, -1).split(Game.Players.Select(p => (long)p.ParameterSize).ToArray(), 1);
+        var points = (copies + h * shift).view(runs * n * batch, -1).split(playerSizes, 1);
         // losses[c] on copy c's rows: [n players, R, n copies, B] -> the diagonal over (player, copy).
         var terms = stack(Game.Losses(points)).view(n, runs, n, batch).diagonal(0, 0, 2).sum();
         var grad = Autodiff.Grad(terms, copies, createGraph);
