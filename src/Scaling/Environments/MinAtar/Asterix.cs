@@ -10,24 +10,21 @@ namespace Hybrid.Scaling.Environments.MinAtar;
 /// step 6); every 102 steps the game speeds up (spawn 10 to 1, move 5 to 1). Observation [10, 10, 4]: player, enemies,
 /// trails (the cell behind each entity, not wrapping), gold.
 /// </summary>
-public sealed class Asterix : VectorEnv, IRenderable
+public sealed class Asterix : MinAtarGame, IRenderable
 {
-    const int Size = 10, Slots = 8, RampInterval = 100;
+    const int Slots = 8, RampInterval = 100;
 
-    readonly MinAtarOptions options;
-    readonly int[] playerX, playerY, spawnSpeed, spawnTimer, moveSpeed, moveTimer, rampTimer, rampIndex, lastAction;
+    readonly int[] playerX, playerY, spawnSpeed, spawnTimer, moveSpeed, moveTimer, rampTimer, rampIndex;
     readonly int[] entityX; // [N, 8]
     readonly bool[] filled, rightward, gold; // [N, 8]
 
     /// <summary>Creates N games.</summary>
     public Asterix(int numEnvs, MinAtarOptions? options = null)
-        : base(numEnvs, new[] { "agent_0" }, new Space[] { new Box(0, 1, new[] { Size, Size, 4 }) }, new Space[] { new Discrete(5) })
+        : base(numEnvs, 4, 5, options ?? MinAtarOptions.Gymnax)
     {
-        this.options = options ?? MinAtarOptions.Gymnax;
-        this.options.Validate();
         playerX = new int[numEnvs]; playerY = new int[numEnvs]; spawnSpeed = new int[numEnvs]; spawnTimer = new int[numEnvs];
         moveSpeed = new int[numEnvs]; moveTimer = new int[numEnvs]; rampTimer = new int[numEnvs]; rampIndex = new int[numEnvs];
-        lastAction = new int[numEnvs];
+       
         entityX = new int[numEnvs * Slots];
         filled = new bool[numEnvs * Slots]; rightward = new bool[numEnvs * Slots]; gold = new bool[numEnvs * Slots];
     }
@@ -70,7 +67,7 @@ public sealed class Asterix : VectorEnv, IRenderable
     protected override void StepEnv(int env, int[] actions)
     {
         ref var rng = ref Random[env];
-        var action = options.Sticky(actions[env], ref lastAction[env], ref rng);
+        var action = Act(env, actions);
         var slots = env * Slots;
         if (spawnTimer[env] == 0)
         {
@@ -114,7 +111,7 @@ public sealed class Asterix : VectorEnv, IRenderable
         }
         spawnTimer[env]--;
         moveTimer[env]--;
-        if (options.DifficultyRamping && (spawnSpeed[env] > 1 || moveSpeed[env] > 1))
+        if (Options.DifficultyRamping && (spawnSpeed[env] > 1 || moveSpeed[env] > 1))
         {
             if (rampTimer[env] >= 0) rampTimer[env]--;
             else
@@ -125,12 +122,11 @@ public sealed class Asterix : VectorEnv, IRenderable
                 rampTimer[env] = RampInterval;
             }
         }
-        Reward(0, env) = reward;
-        AllDones[env] = over || EpisodeSteps[env] >= options.MaxSteps;
-        WriteObservation(env);
+        Finish(env, reward, over);
     }
 
-    void WriteObservation(int env)
+    /// <inheritdoc/>
+    protected override void WriteObservation(int env)
     {
         var o = Observation(0, env);
         o.Clear();
@@ -157,7 +153,7 @@ public sealed class Asterix : VectorEnv, IRenderable
     /// <inheritdoc/>
     public Frame Render(int env)
     {
-        const int c = Breakout.CellPixels;
+        const int c = CellPixels;
         var frame = new Frame(Size * c, Size * c, Colours.Palette);
         for (var i = 0; i < Slots; i++)
             if (Entity(env, i) is { } e) frame.FillCircle((e.X + 0.5) * c, (i + 1.5) * c, c * 0.4, e.Gold ? Colours.Yellow : Colours.Red);

@@ -12,34 +12,27 @@ namespace Hybrid.Scaling.Environments.MinAtar;
 /// come back when the ball reaches the bottom row with none left. Observation [10, 10, 4]: paddle, ball, trail (the
 /// ball's previous cell), bricks.
 /// </summary>
-public sealed class Breakout : VectorEnv, IRenderable
+public sealed class Breakout : MinAtarGame, IRenderable
 {
-    const int Size = 10;
     static readonly int[] Dx = { -1, 1, 1, -1 }, Dy = { -1, -1, 1, 1 };
     static readonly int[] XFlip = { 1, 0, 3, 2 }, YFlip = { 3, 2, 1, 0 }, Reverse = { 2, 3, 0, 1 };
 
-    readonly MinAtarOptions options;
-    readonly int[] ballX, ballY, ballDir, paddle, lastX, lastY, lastAction, bricksLeft;
+    readonly int[] ballX, ballY, ballDir, paddle, lastX, lastY, bricksLeft;
     readonly bool[] strike;
     readonly bool[] bricks; // [N, 10, 10]
 
     /// <summary>Creates N games.</summary>
     public Breakout(int numEnvs, MinAtarOptions? options = null)
-        : base(numEnvs, new[] { "agent_0" }, new Space[] { new Box(0, 1, new[] { Size, Size, 4 }) }, new Space[] { new Discrete(3) })
+        : base(numEnvs, 4, 3, options ?? MinAtarOptions.Gymnax)
     {
-        this.options = options ?? MinAtarOptions.Gymnax;
-        this.options.Validate();
         ballX = new int[numEnvs]; ballY = new int[numEnvs]; ballDir = new int[numEnvs]; paddle = new int[numEnvs];
-        lastX = new int[numEnvs]; lastY = new int[numEnvs]; lastAction = new int[numEnvs]; bricksLeft = new int[numEnvs];
+        lastX = new int[numEnvs]; lastY = new int[numEnvs]; bricksLeft = new int[numEnvs];
         strike = new bool[numEnvs];
         bricks = new bool[numEnvs * Size * Size];
     }
 
     /// <inheritdoc/>
     public override string Name => "minatar_breakout";
-
-    /// <summary>The game's settings.</summary>
-    public MinAtarOptions Options => options;
 
     /// <summary>Ball (x, y, direction 0 up-left, 1 up-right, 2 down-right, 3 down-left), paddle column and bricks left in environment e.</summary>
     public (int X, int Y, int Dir, int Paddle, int Bricks) State(int env) => (ballX[env], ballY[env], ballDir[env], paddle[env], bricksLeft[env]);
@@ -88,7 +81,7 @@ public sealed class Breakout : VectorEnv, IRenderable
     /// <inheritdoc/>
     protected override void StepEnv(int env, int[] actions)
     {
-        var action = options.Sticky(actions[env], ref lastAction[env], ref Random[env]);
+        var action = Act(env, actions);
         if (action == 1) paddle[env] = Math.Max(0, paddle[env] - 1);
         else if (action == 2) paddle[env] = Math.Min(Size - 1, paddle[env] + 1);
 
@@ -121,12 +114,11 @@ public sealed class Breakout : VectorEnv, IRenderable
         }
         strike[env] = struck;
         (ballX[env], ballY[env], ballDir[env]) = (nx, ny, dir);
-        Reward(0, env) = reward;
-        AllDones[env] = over || EpisodeSteps[env] >= options.MaxSteps;
-        WriteObservation(env);
+        Finish(env, reward, over);
     }
 
-    void WriteObservation(int env)
+    /// <inheritdoc/>
+    protected override void WriteObservation(int env)
     {
         var o = Observation(0, env);
         o.Clear();
@@ -141,9 +133,6 @@ public sealed class Breakout : VectorEnv, IRenderable
     /// <remarks>'=' paddle, 'o' ball, '.' trail, '#' brick, ' ' empty.</remarks>
     public string RenderText(int env) => TextGrid.Render(Size, Size, (y, x) =>
         y == ballY[env] && x == ballX[env] ? 'o' : y == Size - 1 && x == paddle[env] ? '=' : Brick(env, y, x) ? '#' : y == lastY[env] && x == lastX[env] ? '.' : '-');
-
-    /// <summary>Cell size of <see cref="Render"/> in pixels.</summary>
-    public const int CellPixels = 20;
 
     /// <inheritdoc/>
     public Frame Render(int env)

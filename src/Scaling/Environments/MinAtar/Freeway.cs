@@ -9,21 +9,18 @@ namespace Hybrid.Scaling.Environments.MinAtar;
 /// speed s (1-5, random direction) moves one cell every s + 1 steps, wrapping around. Episodes last 2,500 steps.
 /// Observation [10, 10, 7]: chicken, cars, and a trail behind each car in the channel of its speed (2-6), wrapping.
 /// </summary>
-public sealed class Freeway : VectorEnv, IRenderable
+public sealed class Freeway : MinAtarGame, IRenderable
 {
-    const int Size = 10, Lanes = 8, Column = 4, PlayerSpeed = 3;
+    const int Lanes = 8, Column = 4, PlayerSpeed = 3;
 
-    readonly MinAtarOptions options;
-    readonly int[] chicken, moveTimer, lastAction;
+    readonly int[] chicken, moveTimer;
     readonly int[] carX, countdown, velocity; // [N, 8]
 
     /// <summary>Creates N games; the time limit defaults to Freeway's 2,500 steps.</summary>
     public Freeway(int numEnvs, MinAtarOptions? options = null)
-        : base(numEnvs, new[] { "agent_0" }, new Space[] { new Box(0, 1, new[] { Size, Size, 7 }) }, new Space[] { new Discrete(3) })
+        : base(numEnvs, 7, 3, options ?? MinAtarOptions.Gymnax with { MaxSteps = 2500 })
     {
-        this.options = options ?? MinAtarOptions.Gymnax with { MaxSteps = 2500 };
-        this.options.Validate();
-        chicken = new int[numEnvs]; moveTimer = new int[numEnvs]; lastAction = new int[numEnvs];
+        chicken = new int[numEnvs]; moveTimer = new int[numEnvs];
         carX = new int[numEnvs * Lanes]; countdown = new int[numEnvs * Lanes]; velocity = new int[numEnvs * Lanes];
     }
 
@@ -68,7 +65,7 @@ public sealed class Freeway : VectorEnv, IRenderable
     /// <inheritdoc/>
     protected override void StepEnv(int env, int[] actions)
     {
-        var action = options.Sticky(actions[env], ref lastAction[env], ref Random[env]);
+        var action = Act(env, actions);
         if (moveTimer[env] == 0 && action == 1) { chicken[env] = Math.Max(0, chicken[env] - 1); moveTimer[env] = PlayerSpeed; }
         else if (moveTimer[env] == 0 && action == 2) { chicken[env] = Math.Min(9, chicken[env] + 1); moveTimer[env] = PlayerSpeed; }
         var reward = 0f;
@@ -91,12 +88,11 @@ public sealed class Freeway : VectorEnv, IRenderable
             else countdown[k]--;
         }
         if (moveTimer[env] > 0) moveTimer[env]--;
-        Reward(0, env) = reward;
-        AllDones[env] = EpisodeSteps[env] >= options.MaxSteps;
-        WriteObservation(env);
+        Finish(env, reward, over: false);
     }
 
-    void WriteObservation(int env)
+    /// <inheritdoc/>
+    protected override void WriteObservation(int env)
     {
         var o = Observation(0, env);
         o.Clear();
@@ -122,7 +118,7 @@ public sealed class Freeway : VectorEnv, IRenderable
     /// <inheritdoc/>
     public Frame Render(int env)
     {
-        const int c = Breakout.CellPixels;
+        const int c = CellPixels;
         var frame = new Frame(Size * c, Size * c, Colours.Palette);
         for (var y = 1; y <= Lanes; y++) frame.FillRectangle(0, y * c, Size * c, c, Colours.Grid);
         for (var i = 0; i < Lanes; i++) frame.FillRectangle(carX[env * Lanes + i] * c + 2, (i + 1) * c + 4, c - 4, c - 8, Colours.Red);

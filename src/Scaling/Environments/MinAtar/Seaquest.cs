@@ -13,28 +13,25 @@ namespace Hybrid.Scaling.Environments.MinAtar;
 /// </summary>
 /// <remarks>MinAtar's diver count is decremented on every successful surfacing, even after a full rescue (leaving -1); we
 /// keep this, as the reference does. Entities are processed from the last to the first of their lists, as in MinAtar.</remarks>
-public sealed class Seaquest : VectorEnv, IRenderable
+public sealed class Seaquest : MinAtarGame, IRenderable
 {
-    const int Size = 10, MaxOxygen = 200, DiverSpawnSpeed = 30, ShotCoolDown = 5, EnemyShotInterval = 10, DiverMoveInterval = 5;
+    const int MaxOxygen = 200, DiverSpawnSpeed = 30, ShotCoolDown = 5, EnemyShotInterval = 10, DiverMoveInterval = 5;
 
     sealed class Game
     {
-        public int Oxygen, Divers, X, Y, SpawnSpeed, SpawnTimer, DiverTimer, MoveSpeed, RampIndex, ShotTimer, LastAction;
+        public int Oxygen, Divers, X, Y, SpawnSpeed, SpawnTimer, DiverTimer, MoveSpeed, RampIndex, ShotTimer;
         public bool FacingRight, Surface;
         public readonly List<(int X, int Y, bool Right)> Bullets = new(), EnemyBullets = new();
         public readonly List<(int X, int Y, bool Right, int MoveTimer)> Fish = new(), DiverList = new();
         public readonly List<(int X, int Y, bool Right, int MoveTimer, int ShotTimer)> Subs = new();
     }
 
-    readonly MinAtarOptions options;
     readonly Game[] games;
 
     /// <summary>Creates N games.</summary>
     public Seaquest(int numEnvs, MinAtarOptions? options = null)
-        : base(numEnvs, new[] { "agent_0" }, new Space[] { new Box(0, 1, new[] { Size, Size, 10 }) }, new Space[] { new Discrete(6) })
+        : base(numEnvs, 10, 6, options ?? MinAtarOptions.Gymnax)
     {
-        this.options = options ?? MinAtarOptions.Gymnax;
-        this.options.Validate();
         games = Enumerable.Range(0, numEnvs).Select(_ => new Game()).ToArray();
     }
 
@@ -85,7 +82,7 @@ public sealed class Seaquest : VectorEnv, IRenderable
     {
         var g = games[env];
         ref var rng = ref Random[env];
-        var action = options.Sticky(actions[env], ref g.LastAction, ref rng);
+        var action = Act(env, actions);
         var reward = 0f;
         var over = false;
 
@@ -204,9 +201,7 @@ public sealed class Seaquest : VectorEnv, IRenderable
             if (g.Divers == 0) over = true;
             else reward += Surface(g);
         }
-        Reward(0, env) = reward;
-        AllDones[env] = over || EpisodeSteps[env] >= options.MaxSteps;
-        WriteObservation(env);
+        Finish(env, reward, over);
     }
 
     /// <summary>
@@ -228,7 +223,7 @@ public sealed class Seaquest : VectorEnv, IRenderable
         if (g.Divers == 6) { g.Divers = 0; bonus = g.Oxygen * 10 / MaxOxygen; }
         g.Oxygen = MaxOxygen;
         g.Divers--;
-        if (options.DifficultyRamping && (g.SpawnSpeed > 1 || g.MoveSpeed > 2))
+        if (Options.DifficultyRamping && (g.SpawnSpeed > 1 || g.MoveSpeed > 2))
         {
             if (g.MoveSpeed > 2 && g.RampIndex % 2 == 1) g.MoveSpeed--;
             if (g.SpawnSpeed > 1) g.SpawnSpeed--;
@@ -237,7 +232,8 @@ public sealed class Seaquest : VectorEnv, IRenderable
         return bonus;
     }
 
-    void WriteObservation(int env)
+    /// <inheritdoc/>
+    protected override void WriteObservation(int env)
     {
         var g = games[env];
         var o = Observation(0, env);
@@ -273,7 +269,7 @@ public sealed class Seaquest : VectorEnv, IRenderable
     /// <inheritdoc/>
     public Frame Render(int env)
     {
-        const int c = Breakout.CellPixels;
+        const int c = CellPixels;
         var g = games[env];
         var frame = new Frame(Size * c, Size * c, Colours.Palette);
         frame.FillRectangle(0, c, Size * c, 8 * c, Colours.LightBlue);

@@ -12,23 +12,20 @@ namespace Hybrid.Scaling.Environments.MinAtar;
 /// friendly bullet die (+1 each); a cleared wave is replaced. Observation [10, 10, 6]: cannon, aliens, aliens moving
 /// left, aliens moving right, friendly bullets, enemy bullets. The game draws no random numbers.
 /// </summary>
-public sealed class SpaceInvaders : VectorEnv, IRenderable
+public sealed class SpaceInvaders : MinAtarGame, IRenderable
 {
-    const int Size = 10, Cells = Size * Size, ShotCoolDown = 5, EnemyShotInterval = 10, InitialMoveInterval = 12;
+    const int Cells = Size * Size, ShotCoolDown = 5, EnemyShotInterval = 10, InitialMoveInterval = 12;
 
-    readonly MinAtarOptions options;
     readonly bool[] aliens, friendly, enemy; // [N, 10, 10] each
-    readonly int[] cannon, alienDir, moveInterval, moveTimer, shotTimer, alienShotTimer, lastAction;
+    readonly int[] cannon, alienDir, moveInterval, moveTimer, shotTimer, alienShotTimer;
 
     /// <summary>Creates N games.</summary>
     public SpaceInvaders(int numEnvs, MinAtarOptions? options = null)
-        : base(numEnvs, new[] { "agent_0" }, new Space[] { new Box(0, 1, new[] { Size, Size, 6 }) }, new Space[] { new Discrete(4) })
+        : base(numEnvs, 6, 4, options ?? MinAtarOptions.Gymnax)
     {
-        this.options = options ?? MinAtarOptions.Gymnax;
-        this.options.Validate();
         aliens = new bool[numEnvs * Cells]; friendly = new bool[numEnvs * Cells]; enemy = new bool[numEnvs * Cells];
         cannon = new int[numEnvs]; alienDir = new int[numEnvs]; moveInterval = new int[numEnvs]; moveTimer = new int[numEnvs];
-        shotTimer = new int[numEnvs]; alienShotTimer = new int[numEnvs]; lastAction = new int[numEnvs];
+        shotTimer = new int[numEnvs]; alienShotTimer = new int[numEnvs];
     }
 
     /// <inheritdoc/>
@@ -83,7 +80,7 @@ public sealed class SpaceInvaders : VectorEnv, IRenderable
     /// <inheritdoc/>
     protected override void StepEnv(int env, int[] actions)
     {
-        var action = options.Sticky(actions[env], ref lastAction[env], ref Random[env]);
+        var action = Act(env, actions);
         var a = Map(aliens, env); var f = Map(friendly, env); var b = Map(enemy, env);
         if (action == 3) { if (shotTimer[env] == 0) { f[9 * Size + cannon[env]] = true; shotTimer[env] = ShotCoolDown; } }
         else if (action == 1) cannon[env] = Math.Max(0, cannon[env] - 1);
@@ -147,15 +144,14 @@ public sealed class SpaceInvaders : VectorEnv, IRenderable
         alienShotTimer[env]--;
         if (a.IndexOf(true) < 0)
         {
-            if (moveInterval[env] > 6 && options.DifficultyRamping) moveInterval[env]--;
+            if (moveInterval[env] > 6 && Options.DifficultyRamping) moveInterval[env]--;
             FillWave(a);
         }
-        Reward(0, env) = reward;
-        AllDones[env] = over || EpisodeSteps[env] >= options.MaxSteps;
-        WriteObservation(env);
+        Finish(env, reward, over);
     }
 
-    void WriteObservation(int env)
+    /// <inheritdoc/>
+    protected override void WriteObservation(int env)
     {
         var o = Observation(0, env);
         o.Clear();
@@ -181,7 +177,7 @@ public sealed class SpaceInvaders : VectorEnv, IRenderable
     /// <inheritdoc/>
     public Frame Render(int env)
     {
-        const int c = Breakout.CellPixels;
+        const int c = CellPixels;
         var frame = new Frame(Size * c, Size * c, Colours.Palette);
         for (var y = 0; y < Size; y++)
             for (var x = 0; x < Size; x++)
