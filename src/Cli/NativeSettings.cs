@@ -31,13 +31,8 @@ static class NativeSettings
         var wantHugePages = tunables == null && TransparentHugePagesAvailable();
         var wantOneThread = Environment.GetEnvironmentVariable("OMP_NUM_THREADS") == null;
         if (!wantHugePages && !wantOneThread) return null;
-        var host = Environment.ProcessPath;
-        if (host == null) return null;
-        var start = new ProcessStartInfo(host) { UseShellExecute = false };
-        // Under `dotnet hybrid.dll` the host is dotnet and the application is an argument.
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet" && Assembly.GetEntryAssembly()?.Location is { Length: > 0 } dll)
-            start.ArgumentList.Add(dll);
-        foreach (var a in args) start.ArgumentList.Add(a);
+        var start = SelfStart(args);
+        if (start == null) return null;
         start.Environment[Marker] = "1";
         if (wantOneThread) start.Environment["OMP_NUM_THREADS"] = "1";
         if (wantHugePages) start.Environment["GLIBC_TUNABLES"] = "glibc.malloc.hugetlb=1";
@@ -52,6 +47,23 @@ static class NativeSettings
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// How to start this same tool again with <paramref name="args"/>, or null when this process is not the hybrid
+    /// tool (a test host calling <see cref="CommandLine.Run"/>, for instance).
+    /// </summary>
+    public static ProcessStartInfo? SelfStart(IEnumerable<string> args)
+    {
+        var host = Environment.ProcessPath;
+        var entry = Assembly.GetEntryAssembly();
+        if (host == null || entry != typeof(NativeSettings).Assembly) return null;
+        var start = new ProcessStartInfo(host) { UseShellExecute = false };
+        // Under `dotnet hybrid.dll` the host is dotnet and the application is an argument.
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet" && entry.Location is { Length: > 0 } dll)
+            start.ArgumentList.Add(dll);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        return start;
     }
 
     static bool TransparentHugePagesAvailable()

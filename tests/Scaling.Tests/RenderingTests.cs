@@ -145,4 +145,27 @@ public class RenderingTests
         Assert.Equal(50, doc.RootElement.GetProperty("num_envs").GetInt32());
         Assert.True(doc.RootElement.GetProperty("steps_per_second").GetDouble() > 0);
     }
+    /// <summary>The real tool measures each of several environments in its own child process and prints their points in order.</summary>
+    [Fact]
+    public async Task BenchEnvsMeasuresEachEnvironmentInItsOwnProcess()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hybrid.dll"));
+        foreach (var a in new[] { "bench", "envs", "--env", "ipd,MPE_simple_v3", "--num-envs", "1,20", "--steps", "10", "--json" }) start.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, await stderr);
+        var points = (await stdout).Trim().Split('\n').Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement).ToArray();
+        Assert.Equal(new[] { "ipd", "ipd", "MPE_simple_v3", "MPE_simple_v3" }, points.Select(p => p.GetProperty("env").GetString()));
+        Assert.Equal(new[] { 1, 20, 1, 20 }, points.Select(p => p.GetProperty("num_envs").GetInt32()));
+        foreach (var p in points)
+        {
+            // The rate is the child's own measurement: environment steps over the seconds it timed.
+            var expected = p.GetProperty("num_envs").GetDouble() * p.GetProperty("steps").GetInt32() * p.GetProperty("repetitions").GetInt32() / p.GetProperty("seconds").GetDouble();
+            Assert.Equal(expected, p.GetProperty("steps_per_second").GetDouble(), expected * 1e-12);
+            Assert.True(p.GetProperty("seconds").GetDouble() >= 0.2);
+        }
+    }
 }

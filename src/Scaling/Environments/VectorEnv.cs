@@ -165,7 +165,10 @@ public abstract class VectorEnv : IDisposable
     {
         CheckActions(actions);
         actions.CopyTo(actionBuffer);
-        ForEachChunk(stepChunk);
+        // Small batches step inline: a delegate call per batch step is a visible share of one small world's step.
+        if (NumEnvs < ParallelThreshold)
+            for (var e = 0; e < NumEnvs; e++) StepAndAutoReset(e, actionBuffer);
+        else ForEachChunk(stepChunk);
     }
 
     /// <summary>
@@ -188,7 +191,9 @@ public abstract class VectorEnv : IDisposable
                         $"{Name}: action value {block[k]} (component {k % box.FlatSize}) of agent '{Agents[a]}' in environment {k / box.FlatSize} is outside [{box.Low}, {box.High}]");
         }
         actions.CopyTo(continuousBuffer);
-        ForEachChunk(stepChunkContinuous!);
+        if (NumEnvs < ParallelThreshold)
+            for (var e = 0; e < NumEnvs; e++) StepAndAutoReset(e, null, continuousBuffer);
+        else ForEachChunk(stepChunkContinuous!);
     }
 
     /// <summary>Where agent a's continuous actions start in the flat action array (null for discrete environments).</summary>

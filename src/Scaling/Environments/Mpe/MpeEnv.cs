@@ -43,6 +43,7 @@ public abstract class MpeEnv : VectorEnv, IRenderable
     readonly bool[] silent;
     readonly bool[] moveable, collide;
     readonly int[] colliders;
+    readonly float[] forces;
 
     /// <summary>Creates N worlds with the given agents (first) and landmarks.</summary>
     protected MpeEnv(int numEnvs, IReadOnlyList<string> agentNames, IReadOnlyList<MpeEntity> agents, IReadOnlyList<MpeEntity> landmarks,
@@ -69,6 +70,7 @@ public abstract class MpeEnv : VectorEnv, IRenderable
         colliders = Enumerable.Range(0, EntityCount).Where(i => collide[i]).ToArray();
         Position = new float[numEnvs * EntityCount * 2];
         Velocity = new float[numEnvs * EntityCount * 2];
+        forces = new float[numEnvs * EntityCount * 2];
     }
 
 
@@ -96,6 +98,24 @@ public abstract class MpeEnv : VectorEnv, IRenderable
     /// <summary>Agent a's message slot in environment e.</summary>
     protected Span<float> Message(int env, int agent) => Comm.AsSpan((env * AgentCount + agent) * DimC, DimC);
 
+    /// <summary>
+    /// Environment e's force accumulator [entity, 2], cleared. A slice of one batch array rather than a stackalloc:
+    /// methods with stackalloc are compiled once, fully optimised but without the profile-guided inlining of the
+    /// scenario's virtual reward and observation methods that tiered compilation gives the others.
+    /// </summary>
+    Span<float> Forces(int env)
+    {
+        var f = forces.AsSpan(At(env, 0), EntityCount * 2);
+        f.Clear();
+        return f;
+    }
+
+    /// <summary>Environment e's positions as [entity, 2] (x, y per entity).</summary>
+    protected Span<float> WorldPositions(int env) => Position.AsSpan(At(env, 0), EntityCount * 2);
+
+    /// <summary>Environment e's velocities as [entity, 2].</summary>
+    protected Span<float> WorldVelocities(int env) => Velocity.AsSpan(At(env, 0), EntityCount * 2);
+
     /// <summary>Radius of entity i.</summary>
     public float Radius(int entity) => radius[entity];
 
@@ -122,15 +142,15 @@ public abstract class MpeEnv : VectorEnv, IRenderable
     /// <inheritdoc/>
     protected override void StepEnv(int env, int[] actions)
     {
-        Span<float> f = stackalloc float[EntityCount * 2];
+        var f = Forces(env);
         for (var i = 0; i < AgentCount; i++)
         {
             float ux = 0, uy = 0;
             var message = DimC > 0 ? Message(env, i) : Span<float>.Empty;
-            message.Clear();
+            if (DimC > 0) message.Clear();
             DecodeDiscrete(i, actions[i * NumEnvs + env], ref ux, ref uy, message);
             if (moveable[i]) { f[2 * i] = ux * accel[i]; f[2 * i + 1] = uy * accel[i]; }
-            if (silent[i]) message.Clear();
+            if (silent[i] && DimC > 0) message.Clear();
         }
         Advance(env, f);
     }
@@ -138,7 +158,7 @@ public abstract class MpeEnv : VectorEnv, IRenderable
     /// <inheritdoc/>
     protected override void StepEnvContinuous(int env, float[] actions)
     {
-        Span<float> f = stackalloc float[EntityCount * 2];
+        var f = Forces(env);
         for (var i = 0; i < AgentCount; i++)
         {
             var size = ActionSpaces[i].FlatSize;
@@ -160,12 +180,16 @@ public abstract class MpeEnv : VectorEnv, IRenderable
     protected virtual void DecodeDiscrete(int agent, int action, ref float ux, ref float uy, Span<float> message) => Move(action, ref ux, ref uy);
 
     /// <summary>JaxMARL's movement decoder for a move index 0..4.</summary>
+    /// <remarks>A table lookup, not branches: random actions make branches on the move unpredictable, and the
+    /// mispredictions cost more than the rest of a small world's step.</remarks>
     protected static void Move(int move, ref float ux, ref float uy)
     {
-        if (move == 0) return;
-        var sign = (move & 1) == 0 ? 1f : -1f;
-        if (move <= 2) ux = sign; else uy = sign;
+        ux = MoveX[move];
+        uy = MoveY[move];
     }
+
+    static ReadOnlySpan<float> MoveX => [0f, -1f, 1f, 0f, 0f];
+    static ReadOnlySpan<float> MoveY => [0f, 0f, 0f, -1f, 1f];
 
     /// <summary>Turns agent i's continuous action into a movement (before accel) and a message: JaxMARL's default (a2 - a1, a4 - a3), message a[5..].</summary>
     protected virtual void DecodeContinuous(int agent, ReadOnlySpan<float> action, ref float ux, ref float uy, Span<float> message)
@@ -178,13 +202,17 @@ public abstract class MpeEnv : VectorEnv, IRenderable
     /// <summary>Contact forces, integration, rewards, done and observations after the action forces <paramref name="f"/>.</summary>
     void Advance(int env, Span<float> f)
     {
-        for (var x = 0; x < colliders.Length; x++)
-            for (var y = x + 1; y < colliders.Length; y++)
+        // This world's positions and velocities as [entity, 2] spans: one bounds check per access against a short
+        // local length instead of index arithmetic over the whole batch.
+        var p = WorldPositions(env);
+        var v = WorldVelocities(env);
+        var c = colliders;
+        for (var x = 0; x < c.Length; x++)
+            for (var y = x + 1; y < c.Length; y++)
             {
-                int a = colliders[x], b = colliders[y];
-                int ka = At(env, a), kb = At(env, b);
-                var dx = Position[ka] - Position[kb];
-                var dy = Position[ka + 1] - Position[kb + 1];
+                int a = c[x], b = c[y];
+                var dx = p[2 * a] - p[2 * b];
+                var dy = p[2 * a + 1] - p[2 * b + 1];
                 var d = MathF.Sqrt(dx * dx + dy * dy);
                 var penetration = ContactMargin * Softplus(-(d - radius[a] - radius[b]) / ContactMargin);
                 if (penetration == 0) continue;
@@ -195,18 +223,18 @@ public abstract class MpeEnv : VectorEnv, IRenderable
         for (var i = 0; i < EntityCount; i++)
         {
             if (!moveable[i]) continue;
-            var k = At(env, i);
-            Position[k] += Velocity[k] * Dt;
-            Position[k + 1] += Velocity[k + 1] * Dt;
-            var vx = Velocity[k] * (1 - Damping) + f[2 * i] * inverseMass[i] * Dt;
-            var vy = Velocity[k + 1] * (1 - Damping) + f[2 * i + 1] * inverseMass[i] * Dt;
+            var k = 2 * i;
+            p[k] += v[k] * Dt;
+            p[k + 1] += v[k + 1] * Dt;
+            var vx = v[k] * (1 - Damping) + f[k] * inverseMass[i] * Dt;
+            var vy = v[k + 1] * (1 - Damping) + f[k + 1] * inverseMass[i] * Dt;
             if (maxSpeed[i] >= 0)
             {
                 var speed = MathF.Sqrt(vx * vx + vy * vy);
                 if (speed > maxSpeed[i]) { vx *= maxSpeed[i] / speed; vy *= maxSpeed[i] / speed; }
             }
-            Velocity[k] = vx;
-            Velocity[k + 1] = vy;
+            v[k] = vx;
+            v[k + 1] = vy;
         }
         WriteRewards(env);
         AllDones[env] = EpisodeSteps[env] >= MaxSteps;
@@ -235,14 +263,13 @@ public abstract class MpeEnv : VectorEnv, IRenderable
     /// </summary>
     protected int WriteRelativePositions(Span<float> o, int w, int env, int self, int from, int count)
     {
-        var k = At(env, self);
-        float x = Position[k], y = Position[k + 1];
+        var p = WorldPositions(env);
+        float x = p[2 * self], y = p[2 * self + 1];
         for (var j = from; j < from + count; j++)
         {
             if (j == self) continue;
-            var kj = At(env, j);
-            o[w++] = Position[kj] - x;
-            o[w++] = Position[kj + 1] - y;
+            o[w++] = p[2 * j] - x;
+            o[w++] = p[2 * j + 1] - y;
         }
         return w;
     }

@@ -36,34 +36,44 @@ public sealed class SimpleSpread : MpeEnv
     /// <inheritdoc/>
     protected override void WriteRewards(int env)
     {
+        var p = WorldPositions(env);
+        var n = AgentCount;
         var global = 0f;
-        for (var l = 0; l < Landmarks; l++)
+        for (var l = n; l < n + Landmarks; l++)
         {
             // The nearest agent by squared distance, one square root per landmark.
+            float lx = p[2 * l], ly = p[2 * l + 1];
             var nearest = float.PositiveInfinity;
-            for (var i = 0; i < AgentCount; i++) nearest = MathF.Min(nearest, SquaredDistance(env, i, AgentCount + l));
+            for (var i = 0; i < n; i++)
+            {
+                float dx = p[2 * i] - lx, dy = p[2 * i + 1] - ly;
+                var d2 = dx * dx + dy * dy;
+                nearest = d2 < nearest ? d2 : nearest;
+            }
             global -= MathF.Sqrt(nearest);
         }
-        for (var i = 0; i < AgentCount; i++)
-        {
-            var collisions = 0;
-            for (var j = 0; j < AgentCount; j++)
-                if (j != i && Overlap(env, i, j)) collisions++;
-            Reward(i, env) = -collisions * localRatio + global * (1 - localRatio);
-        }
+        // Each pair of agents once; an overlap counts as a collision for both.
+        for (var i = 0; i < n; i++) Reward(i, env) = global * (1 - localRatio);
+        for (var i = 0; i < n; i++)
+            for (var j = i + 1; j < n; j++)
+            {
+                float dx = p[2 * i] - p[2 * j], dy = p[2 * i + 1] - p[2 * j + 1], r = Radius(i) + Radius(j);
+                if (dx * dx + dy * dy < r * r) { Reward(i, env) -= localRatio; Reward(j, env) -= localRatio; }
+            }
     }
 
     /// <inheritdoc/>
     protected override void WriteObservations(int env)
     {
+        var p = WorldPositions(env);
+        var v = WorldVelocities(env);
         for (var i = 0; i < AgentCount; i++)
         {
             var o = Observation(i, env);
-            var k = At(env, i);
-            o[0] = Velocity[k]; o[1] = Velocity[k + 1]; o[2] = Position[k]; o[3] = Position[k + 1];
+            o[0] = v[2 * i]; o[1] = v[2 * i + 1]; o[2] = p[2 * i]; o[3] = p[2 * i + 1];
             var w = WriteRelativePositions(o, 4, env, i, AgentCount, Landmarks);
             w = WriteRelativePositions(o, w, env, i, 0, AgentCount);
-            o[w..].Clear(); // the other agents' communication: silent agents say nothing
+            for (; w < o.Length; w++) o[w] = 0; // the other agents' communication: silent agents say nothing
         }
     }
 }
