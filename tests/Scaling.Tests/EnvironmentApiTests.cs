@@ -71,6 +71,47 @@ public class EnvironmentApiTests
         foreach (var (_, env) in singles) env.Dispose();
     }
 
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void ASavedStateContinuesExactlyInAFreshBatch(string name)
+    {
+        using var original = EnvRegistry.Create(name, 6);
+        original.Reset(21);
+        var warmUp = new RandomPolicy(original, 5);
+        for (var t = 0; t < 57; t++) warmUp.Step();
+        using var saved = new MemoryStream();
+        using (var writer = new BinaryWriter(saved, System.Text.Encoding.UTF8, leaveOpen: true)) original.SaveState(writer);
+        using var restored = EnvRegistry.Create(name, 6);
+        restored.Reset(999); // a different state, overwritten by the load
+        saved.Position = 0;
+        using (var reader = new BinaryReader(saved)) restored.LoadState(reader);
+        for (var a = 0; a < original.Agents.Count; a++) Assert.Equal(original.Observations(a), restored.Observations(a));
+        // Same actions from here on (the policies' streams do not depend on the environments' state).
+        var p1 = new RandomPolicy(original, 8);
+        var p2 = new RandomPolicy(restored, 8);
+        for (var t = 0; t < 80; t++)
+        {
+            p1.Step();
+            p2.Step();
+            Assert.Equal(original.Rewards, restored.Rewards);
+            Assert.Equal(original.AllDones, restored.AllDones);
+            for (var a = 0; a < original.Agents.Count; a++) Assert.Equal(original.Observations(a), restored.Observations(a));
+        }
+    }
+
+    [Fact]
+    public void LoadingAnotherEnvironmentsStateIsRefused()
+    {
+        using var coin = EnvRegistry.Create("coin_game", 4);
+        coin.Reset(1);
+        using var saved = new MemoryStream();
+        using (var writer = new BinaryWriter(saved, System.Text.Encoding.UTF8, leaveOpen: true)) coin.SaveState(writer);
+        using var other = EnvRegistry.Create("coin_game", 5);
+        saved.Position = 0;
+        var e = Assert.Throws<InvalidDataException>(() => other.LoadState(new BinaryReader(saved)));
+        Assert.Contains("4 x coin_game", e.Message);
+    }
+
     [Fact]
     public void SameSeedSameTrajectoryAndResetRestartsIt()
     {

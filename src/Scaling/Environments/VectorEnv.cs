@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -261,6 +262,100 @@ public abstract class VectorEnv : IDisposable
     /// <summary>Advances environment e with continuous actions (see <see cref="Step(ReadOnlySpan{float})"/> for the layout); only for environments whose action spaces are all Box.</summary>
     protected virtual void StepEnvContinuous(int env, float[] actions) =>
         throw new NotSupportedException($"{Name} has no continuous actions");
+
+    /// <summary>
+    /// Writes the whole batch state (every environment's state, random streams, observations, the last step's rewards and
+    /// dones) so that <see cref="LoadState"/> on a batch created with the same arguments continues exactly as this one.
+    /// </summary>
+    /// <remarks>
+    /// The default writes every one-dimensional array of primitives (and array of such arrays) declared on the concrete
+    /// type and its bases; other fields must be readonly settings (set at construction, like a payoff matrix). Environments with other state override <see cref="WriteExtraState"/>
+    /// and <see cref="ReadExtraState"/>.
+    /// </remarks>
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(Name);
+        writer.Write(NumEnvs);
+        foreach (var field in StateFields(GetType()))
+        {
+            var array = (Array?)field.GetValue(this);
+            writer.Write(array is not null);
+            if (array is Array[] jagged) foreach (var inner in jagged) WriteArray(writer, inner);
+            else if (array is not null) WriteArray(writer, array);
+        }
+        WriteExtraState(writer);
+    }
+
+    /// <summary>Restores a state written by <see cref="SaveState"/>; throws if it was written by another environment or batch size.</summary>
+    public void LoadState(BinaryReader reader)
+    {
+        var name = reader.ReadString();
+        var numEnvs = reader.ReadInt32();
+        if (name != Name || numEnvs != NumEnvs)
+            throw new InvalidDataException($"the saved state is of {numEnvs} x {name}, this batch is {NumEnvs} x {Name}");
+        foreach (var field in StateFields(GetType()))
+        {
+            var array = (Array?)field.GetValue(this);
+            if (reader.ReadBoolean() != array is not null) throw new InvalidDataException($"saved state: field {field.Name} is set in only one of the saved and this batch");
+            if (array is Array[] jagged) foreach (var inner in jagged) ReadArray(reader, inner, field.Name);
+            else if (array is not null) ReadArray(reader, array, field.Name);
+        }
+        ReadExtraState(reader);
+    }
+
+    /// <summary>Writes state that is not held in arrays of primitives (see <see cref="SaveState"/>).</summary>
+    protected virtual void WriteExtraState(BinaryWriter writer) { }
+
+    /// <summary>Reads what <see cref="WriteExtraState"/> wrote.</summary>
+    protected virtual void ReadExtraState(BinaryReader reader) { }
+
+    /// <summary>Types whose extra state is handled by an override, so their non-primitive fields are not checked.</summary>
+    protected virtual bool HasExtraState => false;
+
+    IEnumerable<FieldInfo> StateFields(Type type)
+    {
+        var fields = new List<FieldInfo>();
+        for (var t = type; t != null && t != typeof(object); t = t.BaseType)
+            foreach (var f in t.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly))
+            {
+                var ft = f.FieldType;
+                if (ft.IsSZArray && (ft.GetElementType()!.IsPrimitive || (ft.GetElementType()!.IsSZArray && ft.GetElementType()!.GetElementType()!.IsPrimitive)))
+                    fields.Add(f);
+                // The base class's other fields are settings (ParallelThreshold) or lazily made tensors.
+                else if (!f.IsInitOnly && !HasExtraState && t != typeof(VectorEnv))
+                    throw new NotSupportedException($"{Name}: field {t.Name}.{f.Name} ({ft.Name}) is mutable state outside arrays of primitives; override WriteExtraState/ReadExtraState");
+            }
+        // A fixed order: declaring type from the base down, then field name.
+        return fields.OrderBy(f => Depth(f.DeclaringType!)).ThenBy(f => f.Name, StringComparer.Ordinal);
+    }
+
+    static int Depth(Type t) { var d = 0; for (var x = t; x != null; x = x.BaseType) d++; return d; }
+
+    static void WriteArray(BinaryWriter writer, Array array)
+    {
+        writer.Write(array.Length);
+        writer.Write(MemoryMarshal.AsBytes(AsSpan(array)));
+    }
+
+    static void ReadArray(BinaryReader reader, Array array, string field)
+    {
+        var length = reader.ReadInt32();
+        if (length != array.Length) throw new InvalidDataException($"saved state: field {field} holds {length} values, this batch has {array.Length}");
+        var bytes = MemoryMarshal.AsBytes(AsSpan(array));
+        if (reader.Read(bytes) != bytes.Length) throw new EndOfStreamException($"saved state ends inside field {field}");
+    }
+
+    static Span<byte> AsSpan(Array array) => array switch
+    {
+        float[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        double[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        int[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        long[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        ulong[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        bool[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        byte[] a => a.AsSpan(),
+        _ => throw new NotSupportedException($"arrays of {array.GetType().GetElementType()!.Name} are not saved"),
+    };
 
     /// <inheritdoc/>
     public void Dispose()

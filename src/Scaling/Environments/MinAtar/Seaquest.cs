@@ -68,6 +68,55 @@ public sealed class Seaquest : MinAtarGame, IRenderable
     }
 
     /// <inheritdoc/>
+    protected override bool HasExtraState => true;
+
+    /// <inheritdoc/>
+    protected override void WriteExtraState(BinaryWriter w)
+    {
+        foreach (var g in games)
+        {
+            foreach (var v in new[] { g.Oxygen, g.Divers, g.X, g.Y, g.SpawnSpeed, g.SpawnTimer, g.DiverTimer, g.MoveSpeed, g.RampIndex, g.ShotTimer }) w.Write(v);
+            w.Write(g.FacingRight);
+            w.Write(g.Surface);
+            foreach (var list in new[] { g.Bullets, g.EnemyBullets })
+            {
+                w.Write(list.Count);
+                foreach (var b in list) { w.Write(b.X); w.Write(b.Y); w.Write(b.Right); }
+            }
+            foreach (var list in new[] { g.Fish, g.DiverList })
+            {
+                w.Write(list.Count);
+                foreach (var f in list) { w.Write(f.X); w.Write(f.Y); w.Write(f.Right); w.Write(f.MoveTimer); }
+            }
+            w.Write(g.Subs.Count);
+            foreach (var u in g.Subs) { w.Write(u.X); w.Write(u.Y); w.Write(u.Right); w.Write(u.MoveTimer); w.Write(u.ShotTimer); }
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void ReadExtraState(BinaryReader r)
+    {
+        foreach (var g in games)
+        {
+            (g.Oxygen, g.Divers, g.X, g.Y, g.SpawnSpeed) = (r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
+            (g.SpawnTimer, g.DiverTimer, g.MoveSpeed, g.RampIndex, g.ShotTimer) = (r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
+            (g.FacingRight, g.Surface) = (r.ReadBoolean(), r.ReadBoolean());
+            foreach (var list in new[] { g.Bullets, g.EnemyBullets })
+            {
+                list.Clear();
+                for (var k = r.ReadInt32(); k > 0; k--) list.Add((r.ReadInt32(), r.ReadInt32(), r.ReadBoolean()));
+            }
+            foreach (var list in new[] { g.Fish, g.DiverList })
+            {
+                list.Clear();
+                for (var k = r.ReadInt32(); k > 0; k--) list.Add((r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadInt32()));
+            }
+            g.Subs.Clear();
+            for (var k = r.ReadInt32(); k > 0; k--) g.Subs.Add((r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadInt32(), r.ReadInt32()));
+        }
+    }
+
+    /// <inheritdoc/>
     protected override void ResetEnv(int env)
     {
         var g = games[env];

@@ -1,0 +1,61 @@
+using static TorchSharp.torch;
+
+namespace Hybrid.Scaling.Algorithms;
+
+/// <summary>The three parts of the PPO loss per training copy [S] and the total whose gradient is taken.</summary>
+/// <param name="Total">Sum over copies of actor + vf_coef value - ent_coef entropy (a scalar; copies do not share parameters, so one backward serves all).</param>
+/// <param name="Actor">Clipped surrogate loss per copy.</param>
+/// <param name="Value">Clipped value loss per copy (with PureJaxRL's factor 0.5).</param>
+/// <param name="Entropy">Mean policy entropy per copy.</param>
+/// <param name="ApproxKl">Mean of old log-prob minus new log-prob per copy (a diagnostic).</param>
+/// <param name="ClipFraction">Share of samples whose ratio left [1 - eps, 1 + eps] per copy (a diagnostic).</param>
+public sealed record PpoLossTerms(Tensor Total, Tensor Actor, Tensor Value, Tensor Entropy, Tensor ApproxKl, Tensor ClipFraction);
+
+/// <summary>PureJaxRL's PPO loss (ppo.py _loss_fn) for S copies at once; every tensor is [S, M] (M samples per copy).</summary>
+public static class PpoLoss
+{
+    /// <summary>
+    /// value loss = 0.5 mean(max((V - R)^2, (V_old + clip(V - V_old, -eps, eps) - R)^2));
+    /// A normalised per copy over the minibatch, (A - mean) / (std + 1e-8) with the population std;
+    /// actor loss = -mean(min(rho A, clip(rho, 1 - eps, 1 + eps) A)), rho = exp(log pi - log pi_old);
+    /// total = actor + vfCoef value - entCoef entropy. <paramref name="valueClipEps"/> defaults to the policy's eps.
+    /// </summary>
+    public static PpoLossTerms Compute(Tensor logProb, Tensor entropy, Tensor value, Tensor oldLogProb, Tensor oldValue, Tensor advantages, Tensor targets,
+        double clipEps, double vfCoef, double entCoef, bool normaliseAdvantages = true, double? valueClipEps = null)
+    {
+        var vEps = valueClipEps ?? clipEps;
+        var clipped = oldValue + (value - oldValue).clamp(-vEps, vEps);
+        var valueLoss = 0.5 * maximum((value - targets).square(), (clipped - targets).square()).mean(new long[] { 1 });
+        var a = advantages;
+        if (normaliseAdvantages)
+            a = (a - a.mean(new long[] { 1 }, keepdim: true)) / (a.std(1, unbiased: false, keepdim: true) + 1e-8);
+        var ratio = (logProb - oldLogProb).exp();
+        var surrogate = minimum(ratio * a, ratio.clamp(1 - clipEps, 1 + clipEps) * a);
+        var actorLoss = -surrogate.mean(new long[] { 1 });
+        var meanEntropy = entropy.mean(new long[] { 1 });
+        var total = (actorLoss + vfCoef * valueLoss - entCoef * meanEntropy).sum();
+        using var _ = no_grad();
+        var kl = (oldLogProb - logProb).mean(new long[] { 1 });
+        var clipFraction = ((ratio - 1).abs() > clipEps).to_type(ScalarType.Float32).mean(new long[] { 1 });
+        return new PpoLossTerms(total, actorLoss, valueLoss, meanEntropy, kl, clipFraction);
+    }
+
+    /// <summary>Log-probability of <paramref name="actions"/> [S, M] (int64) and entropy under categorical logits [S, M, K].</summary>
+    public static (Tensor LogProb, Tensor Entropy) Categorical(Tensor logits, Tensor actions)
+    {
+        var logp = nn.functional.log_softmax(logits, -1);
+        var chosen = logp.gather(-1, actions.unsqueeze(-1)).squeeze(-1);
+        var entropy = -(logp.exp() * logp).sum(-1);
+        return (chosen, entropy);
+    }
+
+    /// <summary>Log-density of <paramref name="actions"/> [S, M, D] and entropy under a diagonal Gaussian (mean [S, M, D], log-std [S, D]).</summary>
+    public static (Tensor LogProb, Tensor Entropy) Gaussian(Tensor mean, Tensor logStd, Tensor actions)
+    {
+        var ls = logStd.unsqueeze(1);
+        var z = (actions - mean) / ls.exp();
+        var logp = (-0.5 * z.square() - ls - 0.5 * Math.Log(2 * Math.PI)).sum(-1);
+        var entropy = (ls + 0.5 * (1 + Math.Log(2 * Math.PI))).sum(-1).expand(mean.shape[0], mean.shape[1]);
+        return (logp, entropy);
+    }
+}

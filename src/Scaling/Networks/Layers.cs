@@ -1,0 +1,110 @@
+using static TorchSharp.torch;
+
+namespace Hybrid.Scaling.Networks;
+
+/// <summary>Hidden-layer nonlinearity.</summary>
+public enum Activation
+{
+    /// <summary>tanh (PureJaxRL's default).</summary>
+    Tanh,
+    /// <summary>max(0, x).</summary>
+    Relu,
+}
+
+/// <summary>
+/// A collection of named parameter blocks with their initialisers, built up layer by layer and then turned into one
+/// <see cref="FlatParameters"/>.
+/// </summary>
+public sealed class ParameterLayout
+{
+    readonly List<(string Name, long[] Shape, Func<Generator, Tensor> Init)> blocks = new();
+
+    /// <summary>Adds a block.</summary>
+    public void Add(string name, long[] shape, Func<Generator, Tensor> init) => blocks.Add((name, shape, init));
+
+    /// <summary>
+    /// Adds a dense layer "name.weight" [in, out] (orthogonal times <paramref name="gain"/>) and "name.bias" [out]
+    /// (zeros), flax's Dense with orthogonal kernel and constant(0) bias.
+    /// </summary>
+    public Dense AddDense(string name, int inputs, int outputs, double gain)
+    {
+        Add(name + ".weight", new long[] { inputs, outputs }, g => Init.Orthogonal(inputs, outputs, gain, g));
+        Add(name + ".bias", new long[] { outputs }, _ => zeros(outputs));
+        return new Dense(name, inputs, outputs);
+    }
+
+    /// <summary>Creates S copies and initialises copy c from generator seed <paramref name="seeds"/>[c].</summary>
+    public FlatParameters Build(IReadOnlyList<long> seeds, Device? device = null)
+    {
+        var parameters = new FlatParameters(seeds.Count, blocks.Select(b => (b.Name, b.Shape)), device);
+        var inits = blocks.ToDictionary(b => b.Name, b => b.Init);
+        parameters.Initialise(seeds, (block, g) => inits[block.Name](g));
+        return parameters;
+    }
+}
+
+/// <summary>A dense layer of S copies: y = x W + b with x [S, B, in], W [S, in, out], b [S, out].</summary>
+public sealed record Dense(string Name, int Inputs, int Outputs)
+{
+    /// <summary>Applies the layer of every copy to its rows.</summary>
+    public Tensor Forward(FlatParameters p, Tensor x) =>
+        baddbmm(p.Block(p.IndexOf(Name + ".bias")).unsqueeze(1), x, p.Block(p.IndexOf(Name + ".weight")));
+}
+
+/// <summary>
+/// flax's GRUCell for S copies: r = s(x W_ir + b_ir + h W_hr), z = s(x W_iz + b_iz + h W_hz),
+/// n = tanh(x W_in + b_in + r (h W_hn + b_hn)), h' = (1 - z) n + z h. Input kernels LeCun normal, recurrent kernels
+/// orthogonal, biases zero; the three gates' kernels are stored side by side ([in, 3H] and [H, 3H], order r, z, n).
+/// </summary>
+public sealed record Gru(string Name, int Inputs, int Hidden)
+{
+    /// <summary>Adds the cell's blocks to <paramref name="layout"/>.</summary>
+    public static Gru Add(ParameterLayout layout, string name, int inputs, int hidden)
+    {
+        layout.Add(name + ".input", new long[] { inputs, 3 * hidden }, g => cat(new[] { 0, 1, 2 }.Select(_ => Init.LecunNormal(inputs, new long[] { inputs, hidden }, g)).ToArray(), 1));
+        layout.Add(name + ".input_bias", new long[] { 3 * hidden }, _ => zeros(3 * hidden));
+        layout.Add(name + ".recurrent", new long[] { hidden, 3 * hidden }, g => cat(new[] { 0, 1, 2 }.Select(_ => Init.Orthogonal(hidden, hidden, 1.0, g)).ToArray(), 1));
+        layout.Add(name + ".recurrent_bias", new long[] { hidden }, _ => zeros(hidden));
+        return new Gru(name, inputs, hidden);
+    }
+
+    /// <summary>
+    /// Runs the cell over a sequence: <paramref name="inputs"/> [T, S, B, in], <paramref name="resets"/> [T, S, B]
+    /// (true where the hidden state starts again from zero before step t), <paramref name="hidden"/> [S, B, H].
+    /// Returns the outputs [T, S, B, H] (each step's new hidden state) and the last hidden state.
+    /// </summary>
+    public (Tensor Outputs, Tensor Hidden) Forward(FlatParameters p, Tensor inputs, Tensor resets, Tensor hidden)
+    {
+        long steps = inputs.shape[0], copies = inputs.shape[1], batch = inputs.shape[2];
+        var wi = p.Block(p.IndexOf(Name + ".input"));
+        var bi = p.Block(p.IndexOf(Name + ".input_bias"));
+        var wh = p.Block(p.IndexOf(Name + ".recurrent"));
+        var bn = p.Block(p.IndexOf(Name + ".recurrent_bias")).unsqueeze(1);
+        // Input projections of all steps at once: one batched matrix product instead of T.
+        var xi = baddbmm(bi.unsqueeze(1), inputs.permute(1, 0, 2, 3).reshape(copies, steps * batch, Inputs), wi)
+            .view(copies, steps, batch, 3 * Hidden).permute(1, 0, 2, 3);
+        var keep = (~resets).to_type(hidden.dtype).unsqueeze(-1);
+        var outputs = new Tensor[steps];
+        var h = hidden;
+        for (var t = 0; t < steps; t++)
+        {
+            h = h * keep[t];
+            var hh = bmm(h, wh);
+            var gi = xi[t].chunk(3, -1);
+            var gh = hh.chunk(3, -1);
+            var r = sigmoid(gi[0] + gh[0]);
+            var z = sigmoid(gi[1] + gh[1]);
+            var n = tanh(gi[2] + r * (gh[2] + bn));
+            h = (1 - z) * n + z * h;
+            outputs[t] = h;
+        }
+        return (stack(outputs), h);
+    }
+}
+
+/// <summary>Activation functions.</summary>
+public static class Activations
+{
+    /// <summary>Applies <paramref name="activation"/>.</summary>
+    public static Tensor Apply(this Activation activation, Tensor x) => activation == Activation.Relu ? nn.functional.relu(x) : tanh(x);
+}
