@@ -47,8 +47,9 @@ public sealed class ParameterLayout
 public sealed record Dense(string Name, int Inputs, int Outputs)
 {
     /// <summary>Applies the layer of every copy to its rows.</summary>
+    /// <remarks>bmm then add: TorchSharp 0.107's baddbmm passes its operands to libtorch in the wrong order.</remarks>
     public Tensor Forward(FlatParameters p, Tensor x) =>
-        baddbmm(p.Block(p.IndexOf(Name + ".bias")).unsqueeze(1), x, p.Block(p.IndexOf(Name + ".weight")));
+        bmm(x, p.Block(p.IndexOf(Name + ".weight"))).add_(p.Block(p.IndexOf(Name + ".bias")).unsqueeze(1));
 }
 
 /// <summary>
@@ -81,7 +82,7 @@ public sealed record Gru(string Name, int Inputs, int Hidden)
         var wh = p.Block(p.IndexOf(Name + ".recurrent"));
         var bn = p.Block(p.IndexOf(Name + ".recurrent_bias")).unsqueeze(1);
         // Input projections of all steps at once: one batched matrix product instead of T.
-        var xi = baddbmm(bi.unsqueeze(1), inputs.permute(1, 0, 2, 3).reshape(copies, steps * batch, Inputs), wi)
+        var xi = bmm(inputs.permute(1, 0, 2, 3).reshape(copies, steps * batch, Inputs), wi).add_(bi.unsqueeze(1))
             .view(copies, steps, batch, 3 * Hidden).permute(1, 0, 2, 3);
         var keep = (~resets).to_type(hidden.dtype).unsqueeze(-1);
         var outputs = new Tensor[steps];
