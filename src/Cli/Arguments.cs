@@ -9,18 +9,22 @@ public sealed class UsageException(string message) : Exception(message);
 public sealed class Arguments
 {
     readonly Dictionary<string, string?> values;
+    readonly Dictionary<string, List<string>> lists;
 
-    Arguments(Dictionary<string, string?> values) { this.values = values; }
+    Arguments(Dictionary<string, string?> values, Dictionary<string, List<string>> lists) { this.values = values; this.lists = lists; }
 
     /// <summary>
     /// Parses <paramref name="args"/> against the known options (name without dashes; a trailing '!' marks a
-    /// switch that takes no value). Unknown or repeated options and missing values are errors.
+    /// switch that takes no value, a trailing '*' an option that may be repeated). Unknown or repeated options and
+    /// missing values are errors.
     /// </summary>
     public static Arguments Parse(IReadOnlyList<string> args, IReadOnlyList<string> known)
     {
         var switches = known.Where(k => k.EndsWith('!')).Select(k => k.TrimEnd('!')).ToHashSet();
-        var options = known.Where(k => !k.EndsWith('!')).ToHashSet();
+        var repeatable = known.Where(k => k.EndsWith('*')).Select(k => k.TrimEnd('*')).ToHashSet();
+        var options = known.Where(k => !k.EndsWith('!')).Select(k => k.TrimEnd('*')).ToHashSet();
         var values = new Dictionary<string, string?>();
+        var lists = new Dictionary<string, List<string>>();
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
@@ -29,7 +33,7 @@ public sealed class Arguments
             string? value = null;
             var eq = name.IndexOf('=');
             if (eq >= 0) { value = name[(eq + 1)..]; name = name[..eq]; }
-            if (values.ContainsKey(name)) throw new UsageException($"option --{name} given twice");
+            if (values.ContainsKey(name) && !repeatable.Contains(name)) throw new UsageException($"option --{name} given twice");
             if (switches.Contains(name))
             {
                 if (value != null) throw new UsageException($"--{name} takes no value");
@@ -43,11 +47,16 @@ public sealed class Arguments
                     value = args[++i];
                 }
                 values[name] = value;
+                if (!lists.TryGetValue(name, out var list)) lists[name] = list = new List<string>();
+                list.Add(value);
             }
-            else throw new UsageException($"unknown option --{name} (options: {string.Join(", ", known.Select(k => "--" + k.TrimEnd('!')))})");
+            else throw new UsageException($"unknown option --{name} (options: {string.Join(", ", known.Select(k => "--" + k.TrimEnd('!', '*')))})");
         }
-        return new Arguments(values);
+        return new Arguments(values, lists);
     }
+
+    /// <summary>Every value of a repeatable option (marked with a trailing '*'), in order.</summary>
+    public IReadOnlyList<string> All(string name) => lists.TryGetValue(name, out var list) ? list : Array.Empty<string>();
 
     /// <summary>True when the switch was given.</summary>
     public bool Flag(string name) => values.ContainsKey(name);

@@ -1,3 +1,4 @@
+using Hybrid.Scaling.Training;
 using Hybrid.Games.Reproduction;
 using Plotly.NET;
 using Plotly.NET.LayoutObjects;

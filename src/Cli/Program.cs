@@ -27,9 +27,12 @@ namespace Hybrid.Cli
               hybrid bench cola [--game tandem] [--alpha 1] [--steps 5000] [--runs 10]
               hybrid bench envs [--env E|all] [--num-envs 1,100,10000] [--steps 1000] [--seed 0] [--json]
               hybrid render --env E --out F.gif|F.png|F.txt [--seed 0] [--steps 50] [--delay 20] [--text]
+              hybrid train --algo ppo|ippo|mappo --env E [--config F.json] [--set key=value ...] [--seeds 1] [--steps N]
+                           [--out results/train/ALGO-ENV] [--resume] [--json] [--no-tensorboard]
+              hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--high H1,H2] [--reps 50000] [--seed 0] [--json]
 
             games: tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd
-            environments (bench envs, render): ipd, imp, coin_game, switch_riddle, MPE_simple_v3, MPE_simple_spread_v3,
+            environments (bench envs, render, train): ipd, imp, coin_game, switch_riddle, MPE_simple_v3, MPE_simple_spread_v3,
               MPE_simple_tag_v3, MPE_simple_adversary_v3, MPE_simple_push_v3, MPE_simple_speaker_listener_v4,
               MPE_simple_reference_v3, MPE_simple_crypto_v3, MPE_simple_world_comm_v3, MPE_simple_continuous_v3, MPE_simple_spread_continuous_v3,
               storm_2p, storm, minatar_breakout, minatar_space_invaders, minatar_freeway, minatar_asterix, minatar_seaquest
@@ -55,7 +58,9 @@ namespace Hybrid.Cli
                     "bench" => BenchCommand.Run(rest, stdout),
                     "cola" => ColaCommand.Run(Arguments.Parse(rest, ColaCommand.Options), stdout, stderr),
                     "render" => RenderCommand.Run(Arguments.Parse(rest, RenderCommand.Options), stdout),
-                    _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, cola, reproduce, bench, render)"),
+                    "train" => TrainCommand.Run(Arguments.Parse(rest, TrainCommand.Options), stdout, stderr),
+                    "eval" => EvalCommand.Run(Arguments.Parse(rest, EvalCommand.Options), stdout),
+                    _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, cola, reproduce, bench, render, train, eval)"),
                 };
             }
             catch (Exception e) when (e is UsageException or ArgumentException or FormatException or IOException or InvalidOperationException

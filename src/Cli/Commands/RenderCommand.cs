@@ -1,3 +1,4 @@
+using Hybrid.Scaling.Training;
 using Hybrid.Scaling.Rendering;
 
 namespace Hybrid.Cli.Commands;

@@ -1,3 +1,4 @@
+using Hybrid.Scaling.Training;
 using System.Text.Json;
 using Hybrid.Games.Analysis;
 using Hybrid.Games.Cola;

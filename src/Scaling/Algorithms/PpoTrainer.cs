@@ -202,6 +202,79 @@ public sealed class PpoTrainer : IDisposable
     /// <summary>Each seed's mean return over the last 10% of its finished episodes.</summary>
     public double[] FinalReturns() => Enumerable.Range(0, seeds).Select(s => episodes.FinalReturn(s)).ToArray();
 
+    /// <summary>
+    /// Writes everything the next update depends on: the update count, parameters and optimiser moments, the
+    /// environments' state, the random streams, the actors' done flags and hidden states, and the episode statistics.
+    /// A trainer created with the same arguments continues after <see cref="Load"/> exactly as this one would.
+    /// </summary>
+    public void Save(BinaryWriter w)
+    {
+        w.Write(Magic);
+        w.Write(Variant.ToString());
+        w.Write(env.Name);
+        w.Write(seeds);
+        w.Write(ConfigBinder.ToJson(config));
+        w.Write(Update);
+        foreach (var (p, o) in network.ParameterSets.Zip(optimisers))
+        {
+            WriteTensor(w, p.Values);
+            WriteTensor(w, o.FirstMoment);
+            WriteTensor(w, o.SecondMoment);
+            w.Write(o.Steps);
+        }
+        env.SaveState(w);
+        foreach (var x in actionRng) w.Write(x);
+        foreach (var x in shuffleRng) w.Write(x);
+        foreach (var x in lastDone) w.Write(x);
+        if (actorHidden is not null) WriteTensor(w, actorHidden);
+        if (criticHidden is not null) WriteTensor(w, criticHidden);
+        episodes.Save(w);
+    }
+
+    /// <summary>Restores what <see cref="Save"/> wrote; throws when it was written for another algorithm, environment, seed count or configuration.</summary>
+    public void Load(BinaryReader r)
+    {
+        if (r.ReadString() != Magic) throw new InvalidDataException("not a PPO checkpoint");
+        var (variant, name, count, json) = (r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadString());
+        if (variant != Variant.ToString() || name != env.Name || count != seeds)
+            throw new InvalidDataException($"the checkpoint is of {variant} on {name} with {count} seeds, this run is {Variant} on {env.Name} with {seeds}");
+        if (json != ConfigBinder.ToJson(config))
+            throw new InvalidDataException("the checkpoint was written with another configuration (compare its config.json); resume with the same settings");
+        Update = r.ReadInt32();
+        using var _ = no_grad();
+        foreach (var (p, o) in network.ParameterSets.Zip(optimisers))
+        {
+            ReadTensor(r, p.Values);
+            ReadTensor(r, o.FirstMoment);
+            ReadTensor(r, o.SecondMoment);
+            o.Steps = r.ReadInt64();
+        }
+        env.LoadState(r);
+        for (var k = 0; k < actionRng.Length; k++) actionRng[k] = r.ReadUInt64();
+        for (var k = 0; k < shuffleRng.Length; k++) shuffleRng[k] = r.ReadUInt64();
+        for (var k = 0; k < lastDone.Length; k++) lastDone[k] = r.ReadBoolean();
+        if (actorHidden is not null) ReadTensor(r, actorHidden);
+        if (criticHidden is not null) ReadTensor(r, criticHidden);
+        episodes.Load(r);
+    }
+
+    static void WriteTensor(BinaryWriter w, Tensor t)
+    {
+        var data = t.detach().cpu().data<float>().ToArray();
+        w.Write(data.Length);
+        foreach (var x in data) w.Write(x);
+    }
+
+    static void ReadTensor(BinaryReader r, Tensor t)
+    {
+        var n = r.ReadInt32();
+        if (n != t.numel()) throw new InvalidDataException($"checkpoint tensor of {n} values, expected {t.numel()}");
+        var data = new float[n];
+        for (var k = 0; k < n; k++) data[k] = r.ReadSingle();
+        using var source = tensor(data).view(t.shape);
+        t.copy_(source);
+    }
+
     /// <summary>The current observations of every actor [S, N, D] (padded, with agent ids if configured) and the world states [S, N, W] for MAPPO.</summary>
     (Tensor Observations, Tensor? World) CurrentObservations()
     {

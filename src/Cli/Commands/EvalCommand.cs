@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.Json;
+using Hybrid.Scaling.Training;
+
+namespace Hybrid.Cli.Commands;
+
+/// <summary>
+/// <c>hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--high H1,H2] [--reps 50000] [--seed 0] [--json]</c>: per-seed
+/// scores of finished runs (mean return over the last fraction of each seed's episodes) and rliable's aggregates over
+/// seeds and runs (tasks): mean, median, IQM, optimality gap with stratified bootstrap 95% intervals; with --high the
+/// scores are normalised as (score - random) / (high - random) per run.
+/// </summary>
+public static class EvalCommand
+{
+    /// <summary>Accepted options.</summary>
+    public static readonly string[] Options = { "run", "fraction", "high", "reps", "seed", "json!" };
+
+    /// <summary>Runs the command.</summary>
+    public static int Run(Arguments args, TextWriter stdout)
+    {
+        var dirs = args.Required("run").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var fraction = args.Double("fraction", 0.1, positive: true);
+        if (fraction > 1) throw new UsageException($"--fraction: {fraction} must be at most 1");
+        var reps = args.Int("reps", 50_000, 1, 10_000_000);
+        var seed = (ulong)args.Int("seed", 0, 0);
+        var runs = dirs.Select(d => RunScores.Read(d, fraction)).ToList();
+        var seedCount = runs[0].Scores.Length;
+        if (runs.Any(r => r.Scores.Length != seedCount))
+            throw new UsageException($"every run needs the same number of seeds for the score matrix (got {string.Join(", ", runs.Select(r => r.Scores.Length))})");
+        var scores = new double[seedCount, runs.Count];
+        for (var m = 0; m < runs.Count; m++)
+            for (var n = 0; n < seedCount; n++) scores[n, m] = runs[m].Scores[n];
+        if (scores.Cast<double>().Any(double.IsNaN))
+            throw new UsageException("a seed finished no episode: its score is undefined (train longer)");
+        var normalised = false;
+        if (args.Get("high") is not null)
+        {
+            var high = args.Doubles("high");
+            if (high.Count != runs.Count) throw new UsageException($"--high needs one score per run ({runs.Count})");
+            scores = ScoreStatistics.Normalise(scores, runs.Select(r => r.RandomReturn).ToArray(), high);
+            normalised = true;
+        }
+        var statistics = new (string Name, Func<double[,], double> F)[]
+        {
+            ("mean", ScoreStatistics.Mean), ("median", ScoreStatistics.Median), ("iqm", ScoreStatistics.InterquartileMean),
+            ("optimality_gap", s => ScoreStatistics.OptimalityGap(s)),
+        };
+        var estimates = statistics.Where(s => normalised || s.Name != "optimality_gap")
+            .Select(s => (s.Name, Estimate: ScoreStatistics.Bootstrap(scores, s.F, reps, 0.95, seed))).ToList();
+        var inv = CultureInfo.InvariantCulture;
+        if (args.Flag("json"))
+        {
+            stdout.WriteLine(Json.Line(new Dictionary<string, object>
+            {
+                ["runs"] = runs.Select(r => new Dictionary<string, object> { ["dir"] = r.Dir, ["algo"] = r.Algo, ["env"] = r.Env, ["scores"] = r.Scores, ["random_return"] = r.RandomReturn }).ToArray(),
+                ["normalised"] = normalised,
+                ["statistics"] = estimates.ToDictionary(e => e.Name, e => (object)new Dictionary<string, double> { ["value"] = e.Estimate.Value, ["lower"] = e.Estimate.Lower, ["upper"] = e.Estimate.Upper }),
+            }));
+            return 0;
+        }
+        foreach (var r in runs)
+            stdout.WriteLine($"{r.Dir}: {r.Algo} on {r.Env}, {r.Scores.Length} seeds, score per seed {string.Join(" ", r.Scores.Select(x => x.ToString("0.###", inv)))} (random {r.RandomReturn.ToString("0.###", inv)})");
+        stdout.WriteLine($"{(normalised ? "normalised " : "")}scores over {seedCount} seeds x {runs.Count} runs, stratified bootstrap 95% intervals ({reps} replicates):");
+        foreach (var (name, e) in estimates)
+            stdout.WriteLine($"  {name,-15}{e.Value.ToString("0.####", inv),12}  [{e.Lower.ToString("0.####", inv)}, {e.Upper.ToString("0.####", inv)}]");
+        return 0;
+    }
+
+    /// <summary>One run directory's per-seed scores.</summary>
+    sealed record RunScores(string Dir, string Algo, string Env, double[] Scores, double RandomReturn)
+    {
+        public static RunScores Read(string dir, double fraction)
+        {
+            var configPath = Path.Combine(dir, "config.json");
+            var episodesPath = Path.Combine(dir, "episodes.csv");
+            var summaryPath = Path.Combine(dir, "summary.json");
+            foreach (var p in new[] { configPath, episodesPath, summaryPath })
+                if (!File.Exists(p)) throw new FileNotFoundException($"{dir} is not a finished run: {Path.GetFileName(p)} is missing", p);
+            using var config = JsonDocument.Parse(File.ReadAllText(configPath));
+            using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
+            var seeds = config.RootElement.GetProperty("seeds").GetInt32();
+            var first = config.RootElement.GetProperty("seed").GetInt64();
+            var perSeed = Enumerable.Range(0, seeds).Select(_ => new List<double>()).ToArray();
+            foreach (var line in File.ReadLines(episodesPath).Skip(1))
+            {
+                var cells = line.Split(',');
+                var s = long.Parse(cells[0], CultureInfo.InvariantCulture) - first;
+                if (s < 0 || s >= seeds) throw new InvalidDataException($"{episodesPath}: seed {cells[0]} is not one of the run's seeds");
+                perSeed[s].Add(double.Parse(cells[3], CultureInfo.InvariantCulture));
+            }
+            var scores = perSeed.Select(list =>
+            {
+                if (list.Count == 0) return double.NaN;
+                var count = Math.Max(1, (int)Math.Ceiling(list.Count * fraction));
+                return list.Skip(list.Count - count).Average();
+            }).ToArray();
+            return new RunScores(dir, config.RootElement.GetProperty("algo").GetString()!, config.RootElement.GetProperty("env").GetString()!, scores,
+                summary.RootElement.GetProperty("random_return").GetDouble());
+        }
+    }
+}
