@@ -196,7 +196,11 @@ public sealed class PpoTrainer : IDisposable
     /// <summary>Runs the remaining updates, reporting each.</summary>
     public void Train(Action<PpoUpdateMetrics>? onUpdate = null)
     {
-        while (Update < config.NumUpdates) onUpdate?.Invoke(Step());
+        while (Update < config.NumUpdates)
+        {
+            var metrics = Step();
+            onUpdate?.Invoke(metrics);
+        }
     }
 
     /// <summary>Each seed's mean return over the last 10% of its finished episodes.</summary>
