@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Hybrid.Games.Reproduction;
 using Hybrid.Scaling.Training;
 
 namespace Hybrid.Cli.Commands;
@@ -8,12 +9,13 @@ namespace Hybrid.Cli.Commands;
 /// <c>hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--high H1,H2] [--reps 50000] [--seed 0] [--json]</c>: per-seed
 /// scores of finished runs (mean return over the last fraction of each seed's episodes) and rliable's aggregates over
 /// seeds and runs (tasks): mean, median, IQM, optimality gap with stratified bootstrap 95% intervals; with --high the
-/// scores are normalised as (score - random) / (high - random) per run.
+/// scores are normalised as (score - random) / (high - random) per run; --html writes the learning curves (return per
+/// update against environment steps, per seed, with the random policy's level) as a standalone Plotly page.
 /// </summary>
 public static class EvalCommand
 {
     /// <summary>Accepted options.</summary>
-    public static readonly string[] Options = { "run", "fraction", "high", "reps", "seed", "json!" };
+    public static readonly string[] Options = { "run", "fraction", "high", "reps", "seed", "html", "json!" };
 
     /// <summary>Runs the command.</summary>
     public static int Run(Arguments args, TextWriter stdout)
@@ -48,6 +50,12 @@ public static class EvalCommand
         var estimates = statistics.Where(s => normalised || s.Name != "optimality_gap")
             .Select(s => (s.Name, Estimate: ScoreStatistics.Bootstrap(scores, s.F, reps, 0.95, seed))).ToList();
         var inv = CultureInfo.InvariantCulture;
+        if (args.Get("html") is { } html)
+        {
+            var full = Path.GetFullPath(html);
+            HtmlCharts.Write(new ChartSpec(Path.GetFileName(full), "Learning curves", runs.Select(r => r.Curves()).ToList(), Columns: Math.Min(2, runs.Count)),
+                Path.GetDirectoryName(full)!);
+        }
         if (args.Flag("json"))
         {
             stdout.WriteLine(Json.Line(new Dictionary<string, object>
@@ -69,6 +77,27 @@ public static class EvalCommand
     /// <summary>One run directory's per-seed scores.</summary>
     sealed record RunScores(string Dir, string Algo, string Env, double[] Scores, double RandomReturn)
     {
+        /// <summary>
+        /// Return per update (mean over the episodes that ended in it) against environment steps, one line per seed,
+        /// smoothed by a running mean over 2% of the updates, and the random policy's level.
+        /// </summary>
+        public ChartPanel Curves()
+        {
+            var rows = File.ReadLines(Path.Combine(Dir, "metrics.csv")).Skip(1).Select(l => l.Split(','))
+                .Select(c => (Steps: double.Parse(c[1], CultureInfo.InvariantCulture), Seed: c[2], Return: double.Parse(c[3], CultureInfo.InvariantCulture))).ToList();
+            var series = new List<Series>();
+            foreach (var seed in rows.GroupBy(r => r.Seed))
+            {
+                var points = seed.Where(r => double.IsFinite(r.Return)).ToList();
+                var window = Math.Max(1, points.Count / 50);
+                var smooth = points.Select((_, i) => points.Skip(Math.Max(0, i - window + 1)).Take(Math.Min(window, i + 1)).Average(r => r.Return)).ToArray();
+                series.Add(new Series($"seed {seed.Key}", points.Select(r => r.Steps).ToArray(), smooth));
+            }
+            if (rows.Count > 0)
+                series.Add(new Series("random policy", new[] { rows.Min(r => r.Steps), rows.Max(r => r.Steps) }, new[] { RandomReturn, RandomReturn }));
+            return new ChartPanel($"{Algo} on {Env}", "environment steps (per seed)", "episode return", PanelKind.Lines, series);
+        }
+
         public static RunScores Read(string dir, double fraction)
         {
             var configPath = Path.Combine(dir, "config.json");

@@ -84,19 +84,23 @@ public sealed record Gru(string Name, int Inputs, int Hidden)
         // Input projections of all steps at once: one batched matrix product instead of T.
         var xi = bmm(inputs.permute(1, 0, 2, 3).reshape(copies, steps * batch, Inputs), wi).add_(bi.unsqueeze(1))
             .view(copies, steps, batch, 3 * Hidden).permute(1, 0, 2, 3);
-        var keep = (~resets).to_type(hidden.dtype).unsqueeze(-1);
+        var keep = (~resets).to_type(hidden.dtype).unsqueeze(-1).unbind(0);
+        // Steps where no sequence starts again skip the mask (in MPE all episodes end together: most steps).
+        var anyReset = resets.flatten(1).any(1).cpu().data<bool>().ToArray();
+        var inputGates = xi.unbind(0);
         var outputs = new Tensor[steps];
         var h = hidden;
+        long H = Hidden;
+        // Eight operations per step (the recurrence is run op by op, so their count sets the cost):
+        // r and z in one sigmoid, n = tanh(x_n + r (h W_hn + b_hn)) with one addcmul, h' = n + z (h - n) as one lerp.
         for (var t = 0; t < steps; t++)
         {
-            h = h * keep[t];
+            if (anyReset[t]) h = h * keep[t];
             var hh = bmm(h, wh);
-            var gi = xi[t].chunk(3, -1);
-            var gh = hh.chunk(3, -1);
-            var r = sigmoid(gi[0] + gh[0]);
-            var z = sigmoid(gi[1] + gh[1]);
-            var n = tanh(gi[2] + r * (gh[2] + bn));
-            h = (1 - z) * n + z * h;
+            var gi = inputGates[t];
+            var rz = sigmoid(gi.narrow(-1, 0, 2 * H) + hh.narrow(-1, 0, 2 * H));
+            var n = tanh(addcmul(gi.narrow(-1, 2 * H, H), rz.narrow(-1, 0, H), hh.narrow(-1, 2 * H, H) + bn, 1));
+            h = lerp(n, h, rz.narrow(-1, H, H));
             outputs[t] = h;
         }
         return (stack(outputs), h);
