@@ -100,6 +100,15 @@ public static class EvalCommand
 
         public static RunScores Read(string dir, double fraction)
         {
+            try { return ReadFiles(dir, fraction); }
+            catch (Exception e) when (e is KeyNotFoundException or JsonException or FormatException or IndexOutOfRangeException or InvalidOperationException)
+            {
+                throw new InvalidDataException($"{dir}: malformed run files ({e.Message.Split('\n')[0]})");
+            }
+        }
+
+        static RunScores ReadFiles(string dir, double fraction)
+        {
             var configPath = Path.Combine(dir, "config.json");
             var episodesPath = Path.Combine(dir, "episodes.csv");
             var summaryPath = Path.Combine(dir, "summary.json");

@@ -29,7 +29,7 @@ public sealed record TrainingSummary(string Algo, string Env, long Steps, int Se
 public sealed class PpoRun : IDisposable
 {
     /// <summary>Column names of metrics.csv.</summary>
-    public const string MetricsHeader = "update,env_steps,seed,return,episodes,actor_loss,value_loss,entropy,approx_kl,clip_fraction,grad_norm,lr,steps_per_second";
+    public const string MetricsHeader = "update,env_steps,seed,return,episodes,actor_loss,value_loss,entropy,approx_kl,clip_fraction,grad_norm,lr,steps_per_second,seconds,rollout_seconds";
 
     readonly string directory;
     readonly PpoTrainer trainer;
@@ -125,7 +125,7 @@ public sealed class PpoRun : IDisposable
         for (var s = 0; s < trainer.Seeds; s++)
         {
             rows.Append(inv, $"{m.Update},{m.EnvSteps},{trainer.Config.Seed + s},{m.Returns[s].ToString("R", inv)},{m.Episodes[s]},");
-            rows.Append(inv, $"{m.ActorLoss[s]:R},{m.ValueLoss[s]:R},{m.Entropy[s]:R},{m.ApproxKl[s]:R},{m.ClipFraction[s]:R},{m.GradNorm[s]:R},{m.LearningRate:R},{sps:R}\n");
+            rows.Append(inv, $"{m.ActorLoss[s]:R},{m.ValueLoss[s]:R},{m.Entropy[s]:R},{m.ApproxKl[s]:R},{m.ClipFraction[s]:R},{m.GradNorm[s]:R},{m.LearningRate:R},{sps:R},{m.Seconds:R},{m.RolloutSeconds:R}\n");
             if (tensorboard is null) continue;
             var step = (int)Math.Min(int.MaxValue, m.EnvSteps);
             var prefix = $"seed{trainer.Config.Seed + s}/";
