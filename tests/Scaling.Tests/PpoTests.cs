@@ -185,7 +185,9 @@ public class PpoTests
             Assert.Equal(File.ReadAllText(Path.Combine(dir.FullName, "episodes.csv")), File.ReadAllText(Path.Combine(other.FullName, "episodes.csv")));
 
             var evalOut = new StringWriter();
-            Assert.Equal(0, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--reps", "500", "--json" }, evalOut, new StringWriter()));
+            var html = Path.Combine(dir.FullName, "curves.html");
+            Assert.Equal(0, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--reps", "500", "--json", "--html", html }, evalOut, new StringWriter()));
+            Assert.Contains("random policy", File.ReadAllText(html));
             using var eval = System.Text.Json.JsonDocument.Parse(evalOut.ToString());
             var iqm = eval.RootElement.GetProperty("statistics").GetProperty("iqm");
             Assert.True(iqm.GetProperty("lower").GetDouble() <= iqm.GetProperty("value").GetDouble());

@@ -93,4 +93,47 @@ public class SwitchRiddleTests
         Assert.All(counts, c => Assert.InRange(c, total / 3.0 - 5 * sigma, total / 3.0 + 5 * sigma));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SwitchRiddle(1, 2));
     }
+    /// <summary>
+    /// The optimal protocol for three prisoners reaches the oracle's return: on a first visit after day 1 a prisoner
+    /// switches the bulb on if it is off (so "on" means two different prisoners have been in) and tells if it is on
+    /// (then the day-1 prisoner, the one who switched and itself make three). It tells exactly when the third
+    /// prisoner first enters, never wrongly, so its return is P(all three visit in 6 days) = 540/729 = 0.741, the
+    /// bound no protocol can beat. The learning evidence compares IPPO against this number.
+    /// </summary>
+    [Fact]
+    public void TheCountingProtocolEarnsTheOracleReturn()
+    {
+        const int n = 4000;
+        using var env = new SwitchRiddle(n);
+        env.Reset(17);
+        var seen = new bool[n * 3];
+        var actions = new int[3 * n];
+        double total = 0;
+        var episodes = 0;
+        var wrong = 0;
+        for (var t = 0; t < 60; t++)
+        {
+            Array.Clear(actions);
+            for (var e = 0; e < n; e++)
+            {
+                var i = env.InRoom(e);
+                var day = env.EpisodeSteps[e] + 1;
+                var firstVisit = !seen[e * 3 + i];
+                seen[e * 3 + i] = true;
+                actions[i * n + e] = !firstVisit || day == 1 ? 0 : env.BulbOn(e) ? 2 : 1;
+            }
+            env.Step(actions);
+            for (var e = 0; e < n; e++)
+            {
+                if (!env.AllDones[e]) continue;
+                episodes++;
+                total += env.Rewards[e];
+                if (env.Rewards[e] < 0) wrong++;
+                Array.Clear(seen, e * 3, 3);
+            }
+        }
+        Assert.Equal(0, wrong);
+        Assert.True(episodes > 30_000);
+        Assert.Equal(540.0 / 729, total / episodes, 0.01);
+    }
 }
