@@ -1,3 +1,5 @@
+using Hybrid.Scaling.Networks;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hybrid.Scaling.Algorithms;
@@ -23,20 +25,23 @@ public static class PpoLoss
     public static PpoLossTerms Compute(Tensor logProb, Tensor entropy, Tensor value, Tensor oldLogProb, Tensor oldValue, Tensor advantages, Tensor targets,
         double clipEps, double vfCoef, double entCoef, bool normaliseAdvantages = true, double? valueClipEps = null)
     {
+        // Every Scalar is held in a using-variable for the whole computation (see Keep).
         var vEps = valueClipEps ?? clipEps;
-        var clipped = oldValue + (value - oldValue).clamp(-vEps, vEps);
-        var valueLoss = 0.5 * maximum((value - targets).square(), (clipped - targets).square()).mean(new long[] { 1 });
+        using Scalar vLow = (-vEps).ToScalar(), vHigh = vEps.ToScalar(), low = (1 - clipEps).ToScalar(), high = (1 + clipEps).ToScalar();
+        using Scalar tiny = 1e-8.ToScalar(), vf = vfCoef.ToScalar(), ent = entCoef.ToScalar(), eps = clipEps.ToScalar();
+        var clipped = oldValue + (value - oldValue).clamp(vLow, vHigh);
+        var valueLoss = maximum((value - targets).square(), (clipped - targets).square()).mean(new long[] { 1 }).mul(Keep.Half);
         var a = advantages;
         if (normaliseAdvantages)
-            a = (a - a.mean(new long[] { 1 }, keepdim: true)) / (a.std(1, unbiased: false, keepdim: true) + 1e-8);
+            a = (a - a.mean(new long[] { 1 }, keepdim: true)) / a.std(1, unbiased: false, keepdim: true).add(tiny);
         var ratio = (logProb - oldLogProb).exp();
-        var surrogate = minimum(ratio * a, ratio.clamp(1 - clipEps, 1 + clipEps) * a);
+        var surrogate = minimum(ratio * a, ratio.clamp(low, high) * a);
         var actorLoss = -surrogate.mean(new long[] { 1 });
         var meanEntropy = entropy.mean(new long[] { 1 });
-        var total = (actorLoss + vfCoef * valueLoss - entCoef * meanEntropy).sum();
+        var total = (actorLoss + valueLoss.mul(vf) - meanEntropy.mul(ent)).sum();
         using var _ = no_grad();
         var kl = (oldLogProb - logProb).mean(new long[] { 1 });
-        var clipFraction = ((ratio - 1).abs() > clipEps).to_type(ScalarType.Float32).mean(new long[] { 1 });
+        var clipFraction = ratio.sub(Keep.One).abs().gt(eps).to_type(ScalarType.Float32).mean(new long[] { 1 });
         return new PpoLossTerms(total, actorLoss, valueLoss, meanEntropy, kl, clipFraction);
     }
 
@@ -52,10 +57,11 @@ public static class PpoLoss
     /// <summary>Log-density of <paramref name="actions"/> [S, M, D] and entropy under a diagonal Gaussian (mean [S, M, D], log-std [S, D]).</summary>
     public static (Tensor LogProb, Tensor Entropy) Gaussian(Tensor mean, Tensor logStd, Tensor actions)
     {
+        using Scalar minusHalf = (-0.5).ToScalar(), logNorm = (0.5 * Math.Log(2 * Math.PI)).ToScalar(), entropyConstant = (0.5 * (1 + Math.Log(2 * Math.PI))).ToScalar();
         var ls = logStd.unsqueeze(1);
         var z = (actions - mean) / ls.exp();
-        var logp = (-0.5 * z.square() - ls - 0.5 * Math.Log(2 * Math.PI)).sum(-1);
-        var entropy = (ls + 0.5 * (1 + Math.Log(2 * Math.PI))).sum(-1).expand(mean.shape[0], mean.shape[1]);
+        var logp = (z.square().mul(minusHalf) - ls).sub(logNorm).sum(-1);
+        var entropy = ls.add(entropyConstant).sum(-1).expand(mean.shape[0], mean.shape[1]);
         return (logp, entropy);
     }
 }

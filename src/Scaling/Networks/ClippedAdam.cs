@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hybrid.Scaling.Networks;
@@ -30,7 +31,17 @@ public sealed class ClippedAdam : IDisposable
         SecondMoment = zeros_like(parameters.Values).detach();
         FirstMoment.DetachFromDisposeScope();
         SecondMoment.DetachFromDisposeScope();
+        beta1Scalar = beta1.ToScalar();
+        oneMinusBeta1 = (1 - beta1).ToScalar();
+        beta2Scalar = beta2.ToScalar();
+        oneMinusBeta2 = (1 - beta2).ToScalar();
+        epsilonScalar = epsilon.ToScalar();
+        maxNorm = maxGradNorm.ToScalar();
     }
+
+    // Scalars held for the optimiser's lifetime: a Scalar made implicitly for one call can be finalised by the GC while
+    // libtorch still reads it (TorchSharp 0.107 does not keep it alive), which corrupts the operation.
+    readonly Scalar beta1Scalar, oneMinusBeta1, beta2Scalar, oneMinusBeta2, epsilonScalar, maxNorm;
 
     /// <summary>Global-norm limit per copy.</summary>
     public double MaxGradNorm { get; }
@@ -64,15 +75,16 @@ public sealed class ClippedAdam : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var norms = grad.square().sum(1, keepdim: true).sqrt();
-        var scale = (MaxGradNorm / norms).clamp_max(1.0);
+        // min(1, max_norm / norm) per copy, as a tensor expression without temporary Scalars.
+        var scale = norms.reciprocal().mul_(maxNorm).clamp_max_(Keep.One);
         var g = grad * scale;
         Steps++;
-        FirstMoment.mul_(Beta1).add_(g, alpha: 1 - Beta1);
-        SecondMoment.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
-        var correction1 = 1 - Math.Pow(Beta1, Steps);
-        var correction2 = 1 - Math.Pow(Beta2, Steps);
-        var denominator = (SecondMoment / correction2).sqrt_().add_(Epsilon);
-        values.addcdiv_(FirstMoment, denominator, value: -learningRate / correction1);
+        FirstMoment.mul_(beta1Scalar).add_(g, alpha: oneMinusBeta1);
+        SecondMoment.mul_(beta2Scalar).addcmul_(g, g, value: oneMinusBeta2);
+        using var correction2 = (1 - Math.Pow(Beta2, Steps)).ToScalar();
+        using var step = (-learningRate / (1 - Math.Pow(Beta1, Steps))).ToScalar();
+        var denominator = SecondMoment.div(correction2).sqrt_().add_(epsilonScalar);
+        values.addcdiv_(FirstMoment, denominator, value: step);
         grad.zero_();
         return norms.squeeze(1).data<float>().ToArray();
     }
@@ -82,5 +94,6 @@ public sealed class ClippedAdam : IDisposable
     {
         FirstMoment.Dispose();
         SecondMoment.Dispose();
+        foreach (var x in new[] { beta1Scalar, oneMinusBeta1, beta2Scalar, oneMinusBeta2, epsilonScalar, maxNorm }) x.Dispose();
     }
 }

@@ -99,7 +99,7 @@ public sealed record Gru(string Name, int Inputs, int Hidden)
             var hh = bmm(h, wh);
             var gi = inputGates[t];
             var rz = sigmoid(gi.narrow(-1, 0, 2 * H) + hh.narrow(-1, 0, 2 * H));
-            var n = tanh(addcmul(gi.narrow(-1, 2 * H, H), rz.narrow(-1, 0, H), hh.narrow(-1, 2 * H, H) + bn, 1));
+            var n = tanh(addcmul(gi.narrow(-1, 2 * H, H), rz.narrow(-1, 0, H), hh.narrow(-1, 2 * H, H) + bn, Keep.One));
             h = lerp(n, h, rz.narrow(-1, H, H));
             outputs[t] = h;
         }
