@@ -126,12 +126,7 @@ public static class EvalCommand
                 if (s < 0 || s >= seeds) throw new InvalidDataException($"{episodesPath}: seed {cells[0]} is not one of the run's seeds");
                 perSeed[s].Add(double.Parse(cells[3], CultureInfo.InvariantCulture));
             }
-            var scores = perSeed.Select(list =>
-            {
-                if (list.Count == 0) return double.NaN;
-                var count = Math.Max(1, (int)Math.Ceiling(list.Count * fraction));
-                return list.Skip(list.Count - count).Average();
-            }).ToArray();
+            var scores = perSeed.Select(list => EpisodeStats.MeanOfLast(list, fraction)).ToArray();
             return new RunScores(dir, config.RootElement.GetProperty("algo").GetString()!, config.RootElement.GetProperty("env").GetString()!, scores,
                 summary.RootElement.GetProperty("random_return").GetDouble());
         }

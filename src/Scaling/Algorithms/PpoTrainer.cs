@@ -266,7 +266,7 @@ public sealed class PpoTrainer : IDisposable
     {
         var data = t.detach().cpu().data<float>().ToArray();
         w.Write(data.Length);
-        foreach (var x in data) w.Write(x);
+        w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
     }
 
     static void ReadTensor(BinaryReader r, Tensor t)
@@ -274,7 +274,8 @@ public sealed class PpoTrainer : IDisposable
         var n = r.ReadInt32();
         if (n != t.numel()) throw new InvalidDataException($"checkpoint tensor of {n} values, expected {t.numel()}");
         var data = new float[n];
-        for (var k = 0; k < n; k++) data[k] = r.ReadSingle();
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan());
+        if (r.Read(bytes) != bytes.Length) throw new EndOfStreamException("the checkpoint ends inside a tensor");
         using var source = tensor(data).view(t.shape);
         t.copy_(source);
     }

@@ -41,6 +41,7 @@ public sealed class ActorCritic : IDisposable
     readonly Gru? actorGru, criticGru;
     readonly FlatParameters actor;
     readonly FlatParameters? critic;
+    readonly int logStdBlock = -1;
 
     /// <summary>Builds and initialises S copies; copy c draws its initial values from seed <paramref name="seeds"/>[c] only.</summary>
     public ActorCritic(NetworkSpec spec, IReadOnlyList<long> seeds, Device? device = null)
@@ -55,7 +56,7 @@ public sealed class ActorCritic : IDisposable
         // A recurrent critic on the actor's input shares the actor's embedding and GRU (PureJaxRL, IPPO).
         var ownTrunk = spec.Recurrent && centralised;
         (criticEmbed, criticGru, criticLayers) = Tower(criticLayout, "critic", spec.CriticInput ?? spec.Observation, 1, 1.0, embedAndGru: ownTrunk);
-        if (spec.Continuous) actorLayout.Add("log_std", new long[] { spec.Actions }, _ => zeros(spec.Actions));
+        if (spec.Continuous) logStdBlock = actorLayout.Add("log_std", new long[] { spec.Actions }, _ => zeros(spec.Actions));
         actor = actorLayout.Build(seeds, device);
         // The critic's generator stream is its own: seeds offset so actor and critic do not start from the same numbers.
         critic = centralised ? criticLayout.Build(seeds.Select(s => s ^ 0x5DEECE66DL).ToArray(), device) : null;
@@ -104,7 +105,7 @@ public sealed class ActorCritic : IDisposable
     public bool CriticHasOwnHidden => criticGru is not null;
 
     /// <summary>Log standard deviations [S, K] of a continuous policy.</summary>
-    public Tensor LogStd => spec.Continuous ? actor.Block(actor.IndexOf("log_std")) : throw new InvalidOperationException("the policy is discrete");
+    public Tensor LogStd => spec.Continuous ? actor.Block(logStdBlock) : throw new InvalidOperationException("the policy is discrete");
 
     /// <summary>
     /// Runs actor and critic over <paramref name="observations"/> [T, S, B, D] (and <paramref name="criticInputs"/>

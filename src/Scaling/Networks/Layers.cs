@@ -19,8 +19,12 @@ public sealed class ParameterLayout
 {
     readonly List<(string Name, long[] Shape, Func<Generator, Tensor> Init)> blocks = new();
 
-    /// <summary>Adds a block.</summary>
-    public void Add(string name, long[] shape, Func<Generator, Tensor> init) => blocks.Add((name, shape, init));
+    /// <summary>Adds a block; returns its index in the built <see cref="FlatParameters"/>.</summary>
+    public int Add(string name, long[] shape, Func<Generator, Tensor> init)
+    {
+        blocks.Add((name, shape, init));
+        return blocks.Count - 1;
+    }
 
     /// <summary>
     /// Adds a dense layer "name.weight" [in, out] (orthogonal times <paramref name="gain"/>) and "name.bias" [out]
@@ -28,9 +32,9 @@ public sealed class ParameterLayout
     /// </summary>
     public Dense AddDense(string name, int inputs, int outputs, double gain)
     {
-        Add(name + ".weight", new long[] { inputs, outputs }, g => Init.Orthogonal(inputs, outputs, gain, g));
-        Add(name + ".bias", new long[] { outputs }, _ => zeros(outputs));
-        return new Dense(name, inputs, outputs);
+        var weight = Add(name + ".weight", new long[] { inputs, outputs }, g => Init.Orthogonal(inputs, outputs, gain, g));
+        var bias = Add(name + ".bias", new long[] { outputs }, _ => zeros(outputs));
+        return new Dense(name, inputs, outputs, weight, bias);
     }
 
     /// <summary>Creates S copies and initialises copy c from generator seed <paramref name="seeds"/>[c].</summary>
@@ -44,12 +48,17 @@ public sealed class ParameterLayout
 }
 
 /// <summary>A dense layer of S copies: y = x W + b with x [S, B, in], W [S, in, out], b [S, out].</summary>
-public sealed record Dense(string Name, int Inputs, int Outputs)
+/// <param name="Name">Block name prefix.</param>
+/// <param name="Inputs">Input width.</param>
+/// <param name="Outputs">Output width.</param>
+/// <param name="Weight">Index of the weight block (resolved once, not looked up by name on every forward).</param>
+/// <param name="Bias">Index of the bias block.</param>
+public sealed record Dense(string Name, int Inputs, int Outputs, int Weight, int Bias)
 {
     /// <summary>Applies the layer of every copy to its rows.</summary>
     /// <remarks>bmm then add: TorchSharp 0.107's baddbmm passes its operands to libtorch in the wrong order.</remarks>
     public Tensor Forward(FlatParameters p, Tensor x) =>
-        bmm(x, p.Block(p.IndexOf(Name + ".weight"))).add_(p.Block(p.IndexOf(Name + ".bias")).unsqueeze(1));
+        bmm(x, p.Block(Weight)).add_(p.Block(Bias).unsqueeze(1));
 }
 
 /// <summary>
@@ -57,16 +66,16 @@ public sealed record Dense(string Name, int Inputs, int Outputs)
 /// n = tanh(x W_in + b_in + r (h W_hn + b_hn)), h' = (1 - z) n + z h. Input kernels LeCun normal, recurrent kernels
 /// orthogonal, biases zero; the three gates' kernels are stored side by side ([in, 3H] and [H, 3H], order r, z, n).
 /// </summary>
-public sealed record Gru(string Name, int Inputs, int Hidden)
+public sealed record Gru(string Name, int Inputs, int Hidden, int InputKernel, int InputBias, int Recurrent, int RecurrentBias)
 {
     /// <summary>Adds the cell's blocks to <paramref name="layout"/>.</summary>
     public static Gru Add(ParameterLayout layout, string name, int inputs, int hidden)
     {
-        layout.Add(name + ".input", new long[] { inputs, 3 * hidden }, g => cat(new[] { 0, 1, 2 }.Select(_ => Init.LecunNormal(inputs, new long[] { inputs, hidden }, g)).ToArray(), 1));
-        layout.Add(name + ".input_bias", new long[] { 3 * hidden }, _ => zeros(3 * hidden));
-        layout.Add(name + ".recurrent", new long[] { hidden, 3 * hidden }, g => cat(new[] { 0, 1, 2 }.Select(_ => Init.Orthogonal(hidden, hidden, 1.0, g)).ToArray(), 1));
-        layout.Add(name + ".recurrent_bias", new long[] { hidden }, _ => zeros(hidden));
-        return new Gru(name, inputs, hidden);
+        var wi = layout.Add(name + ".input", new long[] { inputs, 3 * hidden }, g => cat(new[] { 0, 1, 2 }.Select(_ => Init.LecunNormal(inputs, new long[] { inputs, hidden }, g)).ToArray(), 1));
+        var bi = layout.Add(name + ".input_bias", new long[] { 3 * hidden }, _ => zeros(3 * hidden));
+        var wh = layout.Add(name + ".recurrent", new long[] { hidden, 3 * hidden }, g => cat(new[] { 0, 1, 2 }.Select(_ => Init.Orthogonal(hidden, hidden, 1.0, g)).ToArray(), 1));
+        var bn = layout.Add(name + ".recurrent_bias", new long[] { hidden }, _ => zeros(hidden));
+        return new Gru(name, inputs, hidden, wi, bi, wh, bn);
     }
 
     /// <summary>
@@ -77,10 +86,10 @@ public sealed record Gru(string Name, int Inputs, int Hidden)
     public (Tensor Outputs, Tensor Hidden) Forward(FlatParameters p, Tensor inputs, Tensor resets, Tensor hidden)
     {
         long steps = inputs.shape[0], copies = inputs.shape[1], batch = inputs.shape[2];
-        var wi = p.Block(p.IndexOf(Name + ".input"));
-        var bi = p.Block(p.IndexOf(Name + ".input_bias"));
-        var wh = p.Block(p.IndexOf(Name + ".recurrent"));
-        var bn = p.Block(p.IndexOf(Name + ".recurrent_bias")).unsqueeze(1);
+        var wi = p.Block(InputKernel);
+        var bi = p.Block(InputBias);
+        var wh = p.Block(Recurrent);
+        var bn = p.Block(RecurrentBias).unsqueeze(1);
         // Input projections of all steps at once: one batched matrix product instead of T.
         var xi = bmm(inputs.permute(1, 0, 2, 3).reshape(copies, steps * batch, Inputs), wi).add_(bi.unsqueeze(1))
             .view(copies, steps, batch, 3 * Hidden).permute(1, 0, 2, 3);

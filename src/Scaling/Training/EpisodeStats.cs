@@ -57,12 +57,14 @@ public sealed class EpisodeStats
     }
 
     /// <summary>Mean return of seed s's last <paramref name="fraction"/> of finished episodes (at least one); NaN when none finished.</summary>
-    public double FinalReturn(int seed, double fraction = 0.1)
+    public double FinalReturn(int seed, double fraction = 0.1) => MeanOfLast(finished[seed].Select(ep => ep.Return).ToList(), fraction);
+
+    /// <summary>Mean of the last <paramref name="fraction"/> of <paramref name="values"/> (at least one value); NaN when there are none.</summary>
+    public static double MeanOfLast(IReadOnlyList<double> values, double fraction)
     {
-        var list = finished[seed];
-        if (list.Count == 0) return double.NaN;
-        var count = Math.Max(1, (int)Math.Ceiling(list.Count * fraction));
-        return list.Skip(list.Count - count).Average(ep => ep.Return);
+        if (values.Count == 0) return double.NaN;
+        var count = Math.Max(1, (int)Math.Ceiling(values.Count * fraction));
+        return values.Skip(values.Count - count).Average();
     }
 
     /// <summary>Writes the running sums and the finished episodes.</summary>
