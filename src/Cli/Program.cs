@@ -29,7 +29,7 @@ namespace Hybrid.Cli
               hybrid render --env E --out F.gif|F.png|F.txt [--seed 0] [--steps 50] [--delay 20] [--text]
               hybrid train --algo ppo|ippo|mappo --env E [--config F.json] [--set key=value ...] [--seeds 1] [--steps N]
                            [--out results/train/ALGO-ENV] [--resume] [--json] [--no-tensorboard]
-              hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--high H1,H2] [--reps 50000] [--seed 0] [--html F.html] [--json]
+              hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--episodes N [--policy greedy|sample]] [--high H1,H2] [--reps 50000] [--seed 0] [--html F.html] [--json]
 
             games: tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd
             environments (bench envs, render, train): ipd, imp, coin_game, switch_riddle, MPE_simple_v3, MPE_simple_spread_v3,

@@ -191,6 +191,16 @@ public class PpoTests
             using var eval = System.Text.Json.JsonDocument.Parse(evalOut.ToString());
             var iqm = eval.RootElement.GetProperty("statistics").GetProperty("iqm");
             Assert.True(iqm.GetProperty("lower").GetDouble() <= iqm.GetProperty("value").GetDouble());
+
+            // The checkpoint's policy on fresh episodes: greedy by default.
+            var played = new StringWriter();
+            Assert.Equal(0, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--episodes", "20", "--reps", "100", "--json" }, played, new StringWriter()));
+            using var playedJson = System.Text.Json.JsonDocument.Parse(played.ToString());
+            Assert.StartsWith("greedy policy, 20 fresh episodes", playedJson.RootElement.GetProperty("scores_from").GetString());
+            Assert.All(playedJson.RootElement.GetProperty("runs")[0].GetProperty("scores").EnumerateArray(), x => Assert.True(double.IsFinite(x.GetDouble())));
+            using var reopened = PpoRun.Open(dir.FullName);
+            Assert.Equal(16, reopened.Update);
+            Assert.Equal(2, reopened.Seeds);
         }
         finally
         {
@@ -214,5 +224,7 @@ public class PpoTests
         Assert.Contains("no checkpoint", err.ToString());
         Assert.Equal(2, CommandLine.Run(new[] { "eval", "--run", Path.GetTempPath() }, new StringWriter(), err));
         Assert.Contains("not a finished run", err.ToString());
+        Assert.Equal(2, CommandLine.Run(new[] { "eval", "--run", Path.GetTempPath(), "--policy", "greedy" }, new StringWriter(), err));
+        Assert.Contains("--policy applies to --episodes", err.ToString());
     }
 }

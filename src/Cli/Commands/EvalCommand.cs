@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.Text.Json;
 using Hybrid.Games.Reproduction;
+using Hybrid.Scaling.Algorithms;
 using Hybrid.Scaling.Training;
 
 namespace Hybrid.Cli.Commands;
 
 /// <summary>
-/// <c>hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--high H1,H2] [--reps 50000] [--seed 0] [--json]</c>: per-seed
-/// scores of finished runs (mean return over the last fraction of each seed's episodes) and rliable's aggregates over
+/// <c>hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--episodes N [--policy greedy|sample]] [--high H1,H2] [--reps 50000]
+/// [--seed 0] [--json]</c>: per-seed scores of finished runs (mean return over the last fraction of each seed's training
+/// episodes, or with --episodes the mean return of N fresh episodes played by the checkpoint's policy, greedy by
+/// default) and rliable's aggregates over
 /// seeds and runs (tasks): mean, median, IQM, optimality gap with stratified bootstrap 95% intervals; with --high the
 /// scores are normalised as (score - random) / (high - random) per run; --html writes the learning curves (return per
 /// update against environment steps, per seed, with the random policy's level) as a standalone Plotly page.
@@ -15,7 +18,7 @@ namespace Hybrid.Cli.Commands;
 public static class EvalCommand
 {
     /// <summary>Accepted options.</summary>
-    public static readonly string[] Options = { "run", "fraction", "high", "reps", "seed", "html", "json!" };
+    public static readonly string[] Options = { "run", "fraction", "episodes", "policy", "high", "reps", "seed", "html", "json!" };
 
     /// <summary>Runs the command.</summary>
     public static int Run(Arguments args, TextWriter stdout)
@@ -25,7 +28,25 @@ public static class EvalCommand
         if (fraction > 1) throw new UsageException($"--fraction: {fraction} must be at most 1");
         var reps = args.Int("reps", 50_000, 1, 10_000_000);
         var seed = (ulong)args.Int("seed", 0, 0);
+        if (args.Get("policy") is not null && args.Get("episodes") is null) throw new UsageException("--policy applies to --episodes (an evaluation of the checkpoint)");
+        var policy = (args.Get("policy") ?? "greedy") switch
+        {
+            "greedy" => EvaluationPolicy.Greedy,
+            "sample" => EvaluationPolicy.Sample,
+            var p => throw new UsageException($"--policy: '{p}' is neither greedy nor sample"),
+        };
+        var episodes = args.Get("episodes") is null ? (int?)null : args.Int("episodes", 100, 1, 1_000_000);
         var runs = dirs.Select(d => RunScores.Read(d, fraction)).ToList();
+        string? evaluation = null;
+        if (episodes is int count)
+        {
+            evaluation = $"{policy.ToString().ToLowerInvariant()} policy, {count} fresh episodes per seed";
+            runs = runs.Select(r =>
+            {
+                using var trainer = PpoRun.Open(r.Dir);
+                return r with { Scores = PolicyEvaluation.Run(trainer, count, policy, (long)seed).MeanReturns };
+            }).ToList();
+        }
         var seedCount = runs[0].Scores.Length;
         if (runs.Any(r => r.Scores.Length != seedCount))
             throw new UsageException($"every run needs the same number of seeds for the score matrix (got {string.Join(", ", runs.Select(r => r.Scores.Length))})");
@@ -62,12 +83,13 @@ public static class EvalCommand
             {
                 ["runs"] = runs.Select(r => new Dictionary<string, object> { ["dir"] = r.Dir, ["algo"] = r.Algo, ["env"] = r.Env, ["scores"] = r.Scores, ["random_return"] = r.RandomReturn }).ToArray(),
                 ["normalised"] = normalised,
+                ["scores_from"] = evaluation ?? $"training episodes, last {fraction.ToString(CultureInfo.InvariantCulture)} of each seed's",
                 ["statistics"] = estimates.ToDictionary(e => e.Name, e => (object)new Dictionary<string, double> { ["value"] = e.Estimate.Value, ["lower"] = e.Estimate.Lower, ["upper"] = e.Estimate.Upper }),
             }));
             return 0;
         }
         foreach (var r in runs)
-            stdout.WriteLine($"{r.Dir}: {r.Algo} on {r.Env}, {r.Scores.Length} seeds, score per seed {string.Join(" ", r.Scores.Select(x => x.ToString("0.###", inv)))} (random {r.RandomReturn.ToString("0.###", inv)})");
+            stdout.WriteLine($"{r.Dir}: {r.Algo} on {r.Env}, {r.Scores.Length} seeds, score per seed{(evaluation is null ? "" : $" ({evaluation})")} {string.Join(" ", r.Scores.Select(x => x.ToString("0.###", inv)))} (random {r.RandomReturn.ToString("0.###", inv)})");
         stdout.WriteLine($"{(normalised ? "normalised " : "")}scores over {seedCount} seeds x {runs.Count} runs, stratified bootstrap 95% intervals ({reps} replicates):");
         foreach (var (name, e) in estimates)
             stdout.WriteLine($"  {name,-15}{e.Value.ToString("0.####", inv),12}  [{e.Lower.ToString("0.####", inv)}, {e.Upper.ToString("0.####", inv)}]");

@@ -83,6 +83,49 @@ public sealed class PpoRun : IDisposable
     }
 
     /// <summary>
+    /// The trainer of the run in <paramref name="directory"/> as its checkpoint left it (config.json gives algorithm,
+    /// environment, seeds and settings), for evaluation or inspection; nothing in the directory is written.
+    /// </summary>
+    public static PpoTrainer Open(string directory, torch.Device? device = null)
+    {
+        var configPath = Path.Combine(directory, "config.json");
+        var checkpoint = Path.Combine(directory, "checkpoint.bin");
+        foreach (var p in new[] { configPath, checkpoint })
+            if (!File.Exists(p)) throw new FileNotFoundException($"{directory} holds no saved run: {Path.GetFileName(p)} is missing", p);
+        PpoVariant variant;
+        string env;
+        int seeds;
+        PpoConfig config;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(configPath));
+            var root = document.RootElement;
+            var algo = root.GetProperty("algo").GetString();
+            variant = Enum.GetValues<PpoVariant>().FirstOrDefault(v => v.ToString().Equals(algo, StringComparison.OrdinalIgnoreCase), (PpoVariant)(-1));
+            if (!Enum.IsDefined(variant)) throw new InvalidDataException($"{configPath}: unknown algo '{algo}'");
+            env = root.GetProperty("env").GetString() ?? throw new InvalidDataException($"{configPath}: env is null");
+            seeds = root.GetProperty("seeds").GetInt32();
+            config = ConfigBinder.FromJson<PpoConfig>(root.GetRawText());
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{configPath}: not a run configuration ({e.Message.Split('\n')[0]})");
+        }
+        var trainer = new PpoTrainer(variant, env, config, seeds, device);
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(checkpoint));
+            trainer.Load(reader);
+            return trainer;
+        }
+        catch
+        {
+            trainer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Trains until all updates are done (or <paramref name="stopAfter"/> more updates, for tests), reporting each update;
     /// checkpoints every checkpoint_every updates and at the end. Returns the summary, also written to summary.json.
     /// </summary>

@@ -46,7 +46,7 @@ public sealed class PpoTrainer : IDisposable
     readonly ClippedAdam[] optimisers;
     readonly Device device;
     readonly int seeds, envs, agents, actors, obsSize, worldSize, actionSize, steps;
-    readonly int[] agentObsSizes;
+    readonly ActorObservations inputs;
     readonly bool continuous;
     readonly Box? actionBox;
     readonly ulong[] actionRng, shuffleRng;
@@ -91,9 +91,9 @@ public sealed class PpoTrainer : IDisposable
             Box b => b.FlatSize,
             _ => throw new ArgumentException($"{envName}: action space {space} is neither Discrete nor Box"),
         };
-        agentObsSizes = Enumerable.Range(0, agents).Select(env.ObservationSize).ToArray();
-        obsSize = agentObsSizes.Max() + (config.AgentId && agents > 1 ? agents : 0);
-        worldSize = variant == PpoVariant.Mappo ? agentObsSizes.Sum() : 0;
+        inputs = new ActorObservations(env, seeds, config.AgentId, variant == PpoVariant.Mappo, this.device);
+        obsSize = inputs.Size;
+        worldSize = inputs.WorldSize;
         var runSeeds = Enumerable.Range(0, seeds).Select(k => config.Seed + k).ToArray();
         network = new ActorCritic(new NetworkSpec(obsSize, actionSize, continuous, config.Activation, config.Hidden, config.Layers, config.Recurrent, config.GruHidden,
             variant == PpoVariant.Mappo ? worldSize : null), runSeeds, this.device);
@@ -280,27 +280,6 @@ public sealed class PpoTrainer : IDisposable
         t.copy_(source);
     }
 
-    /// <summary>The current observations of every actor [S, N, D] (padded, with agent ids if configured) and the world states [S, N, W] for MAPPO.</summary>
-    (Tensor Observations, Tensor? World) CurrentObservations()
-    {
-        var width = agentObsSizes.Max();
-        var parts = new Tensor[agents];
-        var raw = new Tensor[agents];
-        for (var a = 0; a < agents; a++)
-        {
-            raw[a] = env.ObservationTensor(a).reshape(seeds, envs, agentObsSizes[a]);
-            parts[a] = agentObsSizes[a] < width ? nn.functional.pad(raw[a], new long[] { 0, width - agentObsSizes[a] }) : raw[a];
-        }
-        var obs = agents == 1 ? parts[0].unsqueeze(1) : stack(parts, 1); // [S, A, E, D]
-        if (config.AgentId && agents > 1)
-            obs = cat(new[] { obs, eye(agents).view(1, agents, 1, agents).expand(seeds, agents, envs, agents) }, -1);
-        var observations = obs.reshape(seeds, actors, obsSize).to(device);
-        Tensor? world = null;
-        if (worldSize > 0)
-            world = cat(raw, -1).unsqueeze(1).expand(seeds, agents, envs, worldSize).reshape(seeds, actors, worldSize).to(device);
-        return (observations, world);
-    }
-
     Tensor ResetMask(ReadOnlySpan<bool> flags) => tensor(flags.ToArray(), device: device).view(1, seeds, actors);
 
     ActorCriticOutput Act(Tensor obs, Tensor? world)
@@ -318,7 +297,7 @@ public sealed class PpoTrainer : IDisposable
         for (var t = 0; t < steps; t++)
         {
             using var scope = NewDisposeScope();
-            var (obs, world) = CurrentObservations();
+            var (obs, world) = inputs.Read();
             obsBuffer[t].copy_(obs);
             worldBuffer?[t].copy_(world!);
             Array.Copy(lastDone, 0, resets, t * width, width);
@@ -340,7 +319,7 @@ public sealed class PpoTrainer : IDisposable
             StepEnvironments(t);
         }
         using var last = NewDisposeScope();
-        var (lastObs, lastWorld) = CurrentObservations();
+        var (lastObs, lastWorld) = inputs.Read();
         var final = Act(lastObs, lastWorld);
         final.Value.cpu().data<float>().CopyTo(lastValues, 0);
     }
