@@ -139,12 +139,14 @@ public class SwitchRiddleTests
 
     /// <summary>
     /// Why a feed-forward policy cannot solve the riddle: it sees only (in room, bulb), so it is a stationary choice of
-    /// toggle and tell probabilities for bulb off and bulb on. Over every such policy on a 0.1 grid (4,356 of them) the
-    /// exact expected return (dynamic programming over day, bulb, visits and the prisoner in the room) is at most 0,
-    /// reached by never telling; a memoryless teller cannot tell whether everybody has been in.
+    /// toggle and tell probabilities for bulb off and bulb on, and its exact expected return (dynamic programming over
+    /// day, bulb, visits and the prisoner in the room) stays near 0. On a 0.1 grid (4,356 policies) the best is 0,
+    /// never telling. Off the grid the best of 300 local searches (a one-off computation) is 0.00117: toggle with
+    /// probability 0.0648 when the bulb is off, tell with probability 0.0648 when it is on; the test checks that value
+    /// and that it is a local maximum.
     /// </summary>
     [Fact]
-    public void NoMemorylessPolicyBeatsNeverTelling()
+    public void MemorylessPoliciesEarnAlmostNothing()
     {
         var grid = new List<(double Toggle, double Tell)>();
         for (var a = 0; a <= 10; a++)
@@ -155,10 +157,19 @@ public class SwitchRiddleTests
                 best = Math.Max(best, MemorylessReturn(off, on));
         Assert.Equal(0, best, 12);
         Assert.Equal(0, MemorylessReturn((0.5, 0), (0.5, 0)), 12);
-        // The dynamic programme is not trivially 0: always telling loses on day 1, telling with the bulb on after
-        // one toggle is right only if two others came in.
+        // The dynamic programme is not trivially 0: always telling loses on day 1.
         Assert.Equal(-1, MemorylessReturn((0, 1), (0, 1)), 12);
-        Assert.InRange(MemorylessReturn((1, 0), (0, 1)), -1, -0.01);
+        const double p = 0.0648;
+        var peak = MemorylessReturn((p, 0), (0, p));
+        Assert.InRange(peak, 0.00116, 0.00117);
+        foreach (var d in new[] { -0.01, 0.01 })
+        {
+            Assert.True(MemorylessReturn((p + d, 0), (0, p)) < peak);
+            Assert.True(MemorylessReturn((p, 0), (0, p + d)) < peak);
+        }
+        // Telling with the bulb off or toggling it off again only loses (those probabilities sit at their bound 0).
+        Assert.True(MemorylessReturn((p, 0.01), (0, p)) < peak);
+        Assert.True(MemorylessReturn((p, 0), (0.01, p)) < peak);
     }
 
     /// <summary>Exact expected return (3 prisoners, 6 days) of the stationary policy with the given (toggle, tell) probabilities for bulb off and on.</summary>
