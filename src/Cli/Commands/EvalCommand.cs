@@ -35,7 +35,7 @@ public static class EvalCommand
             "sample" => EvaluationPolicy.Sample,
             var p => throw new UsageException($"--policy: '{p}' is neither greedy nor sample"),
         };
-        var episodes = args.Get("episodes") is null ? (int?)null : args.Int("episodes", 100, 1, 1_000_000);
+        var episodes = args.Get("episodes") is null ? (int?)null : args.Int("episodes", 100, 1, 100_000);
         var runs = dirs.Select(d => RunScores.Read(d, fraction)).ToList();
         string? evaluation = null;
         if (episodes is int count)

@@ -29,16 +29,16 @@ public static class PpoLoss
         var vEps = valueClipEps ?? clipEps;
         using Scalar vLow = (-vEps).ToScalar(), vHigh = vEps.ToScalar(), low = (1 - clipEps).ToScalar(), high = (1 + clipEps).ToScalar();
         using Scalar tiny = 1e-8.ToScalar(), vf = vfCoef.ToScalar(), ent = entCoef.ToScalar(), eps = clipEps.ToScalar();
-        var clipped = oldValue + (value - oldValue).clamp(vLow, vHigh);
-        var valueLoss = maximum((value - targets).square(), (clipped - targets).square()).mean(new long[] { 1 }).mul(Keep.Half);
+        var clipped = oldValue.Plus((value - oldValue).clamp(vLow, vHigh));
+        var valueLoss = maximum((value - targets).Squared(), (clipped - targets).Squared()).mean(new long[] { 1 }).mul(Keep.Half);
         var a = advantages;
         if (normaliseAdvantages)
-            a = (a - a.mean(new long[] { 1 }, keepdim: true)) / a.std(1, unbiased: false, keepdim: true).add(tiny);
+            a = (a - a.mean(new long[] { 1 }, keepdim: true)) / a.std(1, unbiased: false, keepdim: true).Plus(tiny);
         var ratio = (logProb - oldLogProb).exp();
         var surrogate = minimum(ratio * a, ratio.clamp(low, high) * a);
         var actorLoss = -surrogate.mean(new long[] { 1 });
         var meanEntropy = entropy.mean(new long[] { 1 });
-        var total = (actorLoss + valueLoss.mul(vf) - meanEntropy.mul(ent)).sum();
+        var total = (actorLoss.Plus(valueLoss.mul(vf)) - meanEntropy.mul(ent)).sum();
         using var _ = no_grad();
         var kl = (oldLogProb - logProb).mean(new long[] { 1 });
         var clipFraction = ratio.sub(Keep.One).abs().gt(eps).to_type(ScalarType.Float32).mean(new long[] { 1 });
@@ -60,8 +60,8 @@ public static class PpoLoss
         using Scalar minusHalf = (-0.5).ToScalar(), logNorm = (0.5 * Math.Log(2 * Math.PI)).ToScalar(), entropyConstant = (0.5 * (1 + Math.Log(2 * Math.PI))).ToScalar();
         var ls = logStd.unsqueeze(1);
         var z = (actions - mean) / ls.exp();
-        var logp = (z.square().mul(minusHalf) - ls).sub(logNorm).sum(-1);
-        var entropy = ls.add(entropyConstant).sum(-1).expand(mean.shape[0], mean.shape[1]);
+        var logp = (z.Squared().mul(minusHalf) - ls).sub(logNorm).sum(-1);
+        var entropy = ls.Plus(entropyConstant).sum(-1).expand(mean.shape[0], mean.shape[1]);
         return (logp, entropy);
     }
 }

@@ -74,7 +74,7 @@ public sealed class ClippedAdam : IDisposable
         var grad = values.grad ?? throw new InvalidOperationException("no gradient: call backward() on the loss first");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var norms = grad.square().sum(1, keepdim: true).sqrt();
+        var norms = grad.Squared().sum(1, keepdim: true).sqrt();
         // min(1, max_norm / norm) per copy, as a tensor expression without temporary Scalars.
         var scale = norms.reciprocal().mul_(maxNorm).clamp_max_(Keep.One);
         var g = grad * scale;
@@ -83,7 +83,7 @@ public sealed class ClippedAdam : IDisposable
         SecondMoment.mul_(beta2Scalar).addcmul_(g, g, value: oneMinusBeta2);
         using var correction2 = (1 - Math.Pow(Beta2, Steps)).ToScalar();
         using var step = (-learningRate / (1 - Math.Pow(Beta1, Steps))).ToScalar();
-        var denominator = SecondMoment.div(correction2).sqrt_().add_(epsilonScalar);
+        var denominator = SecondMoment.div(correction2).sqrt_().PlusInPlace(epsilonScalar);
         values.addcdiv_(FirstMoment, denominator, value: step);
         grad.zero_();
         return norms.squeeze(1).data<float>().ToArray();

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hybrid.Scaling.Networks;
@@ -16,7 +17,8 @@ public static class Init
         var (q, r) = linalg.qr(a);
         q = q * r.diagonal().sign();
         var m = flip ? q.T : q;
-        return (m * gain).to_type(ScalarType.Float32).contiguous();
+        using var g = gain.ToScalar(); // held for the call (see Keep)
+        return m.mul(g).to_type(ScalarType.Float32).contiguous();
     }
 
     /// <summary>LeCun normal: truncated normal (two standard deviations) with variance 1 / fan_in (flax's lecun_normal).</summary>
@@ -25,8 +27,9 @@ public static class Init
         // Standard deviation of a unit normal truncated to [-2, 2]; flax divides by it so the variance is 1 / fan_in.
         const double truncatedStd = 0.87962566103423978;
         var x = randn(shape, ScalarType.Float64, generator: generator);
-        for (var outside = x.abs() > 2; outside.any().item<bool>(); outside = x.abs() > 2)
+        using Scalar two = 2.0.ToScalar(), scale = (Math.Sqrt(1.0 / fanIn) / truncatedStd).ToScalar(); // held for the calls (see Keep)
+        for (var outside = x.abs().gt(two); outside.any().item<bool>(); outside = x.abs().gt(two))
             x = where(outside, randn(shape, ScalarType.Float64, generator: generator), x);
-        return (x * (Math.Sqrt(1.0 / fanIn) / truncatedStd)).to_type(ScalarType.Float32);
+        return x.mul(scale).to_type(ScalarType.Float32);
     }
 }

@@ -1,12 +1,16 @@
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Hybrid.Scaling.Networks;
 
 /// <summary>
-/// Scalars that live as long as the process. TorchSharp 0.107 turns a double argument into a Scalar object that
-/// nothing keeps alive during the native call, so a garbage collection at the wrong moment finalises it while libtorch
-/// reads it; two long training runs died that way ("Unknown scalar type.", "Expected false to be true"). Hot paths
-/// therefore pass Scalars held in fields or in using-variables, never temporaries.
+/// Scalars that live as long as the process, and tensor operations that make no temporary Scalar. TorchSharp 0.107
+/// hands a Scalar's native handle to libtorch without keeping the Scalar object alive, so a garbage collection at the
+/// wrong moment finalises a Scalar made for one call while libtorch reads it; three long training runs died that way
+/// ("Unknown scalar type.", "Expected false to be true"). Such temporaries come from implicit conversions of numbers
+/// and from TorchSharp itself: <c>a + b</c>, <c>add(Tensor)</c>, <c>add_(Tensor)</c>, <c>add(Scalar)</c> make an alpha
+/// of 1, <c>square()</c> an exponent of 2. The library therefore passes Scalars held in fields or using-variables and
+/// uses the operations below; <c>ScalarLifetimeTests</c> reads the library's IL and fails on any temporary Scalar.
 /// </summary>
 public static class Keep
 {
@@ -15,4 +19,19 @@ public static class Keep
 
     /// <summary>0.5.</summary>
     public static readonly Scalar Half = 0.5.ToScalar();
+
+    /// <summary>a + b (with the held alpha 1).</summary>
+    public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
+
+    /// <summary>a += b in place (with the held alpha 1).</summary>
+    public static Tensor PlusInPlace(this Tensor a, Tensor b) => a.add_(b, One);
+
+    /// <summary>a + s for a held Scalar s.</summary>
+    public static Tensor Plus(this Tensor a, Scalar s) => a.add(s, One);
+
+    /// <summary>a += s in place for a held Scalar s.</summary>
+    public static Tensor PlusInPlace(this Tensor a, Scalar s) => a.add_(s, One);
+
+    /// <summary>a * a (TorchSharp's square() makes a temporary exponent).</summary>
+    public static Tensor Squared(this Tensor a) => a.mul(a);
 }

@@ -58,7 +58,7 @@ public sealed record Dense(string Name, int Inputs, int Outputs, int Weight, int
     /// <summary>Applies the layer of every copy to its rows.</summary>
     /// <remarks>bmm then add: TorchSharp 0.107's baddbmm passes its operands to libtorch in the wrong order.</remarks>
     public Tensor Forward(FlatParameters p, Tensor x) =>
-        bmm(x, p.Block(Weight)).add_(p.Block(Bias).unsqueeze(1));
+        bmm(x, p.Block(Weight)).PlusInPlace(p.Block(Bias).unsqueeze(1));
 }
 
 /// <summary>
@@ -91,7 +91,7 @@ public sealed record Gru(string Name, int Inputs, int Hidden, int InputKernel, i
         var wh = p.Block(Recurrent);
         var bn = p.Block(RecurrentBias).unsqueeze(1);
         // Input projections of all steps at once: one batched matrix product instead of T.
-        var xi = bmm(inputs.permute(1, 0, 2, 3).reshape(copies, steps * batch, Inputs), wi).add_(bi.unsqueeze(1))
+        var xi = bmm(inputs.permute(1, 0, 2, 3).reshape(copies, steps * batch, Inputs), wi).PlusInPlace(bi.unsqueeze(1))
             .view(copies, steps, batch, 3 * Hidden).permute(1, 0, 2, 3);
         var keep = (~resets).to_type(hidden.dtype).unsqueeze(-1).unbind(0);
         // Steps where no sequence starts again skip the mask (in MPE all episodes end together: most steps).
@@ -107,8 +107,8 @@ public sealed record Gru(string Name, int Inputs, int Hidden, int InputKernel, i
             if (anyReset[t]) h = h * keep[t];
             var hh = bmm(h, wh);
             var gi = inputGates[t];
-            var rz = sigmoid(gi.narrow(-1, 0, 2 * H) + hh.narrow(-1, 0, 2 * H));
-            var n = tanh(addcmul(gi.narrow(-1, 2 * H, H), rz.narrow(-1, 0, H), hh.narrow(-1, 2 * H, H) + bn, Keep.One));
+            var rz = sigmoid(gi.narrow(-1, 0, 2 * H).Plus(hh.narrow(-1, 0, 2 * H)));
+            var n = tanh(addcmul(gi.narrow(-1, 2 * H, H), rz.narrow(-1, 0, H), hh.narrow(-1, 2 * H, H).Plus(bn), Keep.One));
             h = lerp(n, h, rz.narrow(-1, H, H));
             outputs[t] = h;
         }
