@@ -8,8 +8,11 @@ namespace Hybrid.Cli;
 /// The CLI re-runs itself once with them when the user has not chosen otherwise.
 /// </summary>
 /// <remarks>
-/// - OMP_NUM_THREADS=1 (not for `train`): the games' tensors are tiny, so OpenMP's intra-op pool only spins and steals the two
-///   cores from the explicit parallelism of the libraries (the two HOLA chains): IPD table 6.0 s -> 4.6 s.
+/// - OMP_NUM_THREADS=1: the games' tensors are tiny, so OpenMP's intra-op pool only spins and steals the two
+///   cores from the explicit parallelism of the libraries (the two HOLA chains): IPD table 6.0 s -> 4.6 s. RL training
+///   gains from two threads on an idle machine (PPO Breakout, 3 seeds: 17.6k -> 22.7k steps/s) but loses 2-3 times
+///   over when another process holds a core, because the spinning threads wait for each other (benchmarks/threads.sh),
+///   so it runs on one thread too unless the user sets OMP_NUM_THREADS.
 ///   torch.set_num_threads(1) from .NET is not enough, the pool libgomp already started keeps spinning.
 /// - GLIBC_TUNABLES=glibc.malloc.hugetlb=1: malloc asks for transparent huge pages, which halves the page
 ///   faults of the large autograd graphs of high HOLA orders: IPD table 4.55 s -> 3.9 s (343k -> 166k faults).
@@ -29,9 +32,7 @@ static class NativeSettings
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(Marker) != null) return null;
         var tunables = Environment.GetEnvironmentVariable("GLIBC_TUNABLES");
         var wantHugePages = tunables == null && TransparentHugePagesAvailable();
-        // RL training multiplies matrices of a thousand rows, where libtorch's threads pay off (PPO on Breakout, one
-        // seed: 11.7k steps/s on one thread, 14.5k on two); the games' tiny tensors only lose by them.
-        var wantOneThread = Environment.GetEnvironmentVariable("OMP_NUM_THREADS") == null && !(args.Length > 0 && args[0] == "train");
+        var wantOneThread = Environment.GetEnvironmentVariable("OMP_NUM_THREADS") == null;
         if (!wantHugePages && !wantOneThread) return null;
         var start = SelfStart(args);
         if (start == null) return null;

@@ -9,10 +9,14 @@ sealed class ProgressBar(TextWriter stderr)
     readonly bool terminal = !Console.IsErrorRedirected && ReferenceEquals(stderr, Console.Error);
     int lastLoggedPercent = -1;
 
-    /// <summary>Shows <paramref name="text"/> at <paramref name="fraction"/> done after <paramref name="elapsed"/>.</summary>
-    public void Report(double fraction, string text, TimeSpan elapsed)
+    /// <summary>
+    /// Shows <paramref name="text"/> at <paramref name="fraction"/> done after <paramref name="elapsed"/>; a resumed job
+    /// passes the fraction it started from, so the ETA extrapolates this process's own pace.
+    /// </summary>
+    public void Report(double fraction, string text, TimeSpan elapsed, double startFraction = 0)
     {
-        var eta = fraction > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / fraction) : TimeSpan.Zero;
+        var done = fraction - startFraction;
+        var eta = done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / done) : TimeSpan.Zero;
         var line = $"{text} elapsed {elapsed:hh\\:mm\\:ss} eta {eta:hh\\:mm\\:ss}";
         if (terminal)
         {

@@ -50,7 +50,7 @@ public static class TrainCommand
             if (double.IsFinite(mean)) { recent.Enqueue(mean); if (recent.Count > 10) recent.Dequeue(); }
             var sps = (m.Update - startUpdate) * (double)config.NumSteps * config.NumEnvs * seeds / clock.Elapsed.TotalSeconds;
             var text = string.Create(CultureInfo.InvariantCulture, $"{algo} {env} update {m.Update}/{config.NumUpdates} return {(recent.Count > 0 ? recent.Average() : double.NaN):0.###} {sps:0} steps/s");
-            bar.Report((double)m.Update / config.NumUpdates, text, clock.Elapsed);
+            bar.Report((double)m.Update / config.NumUpdates, text, clock.Elapsed, (double)startUpdate / config.NumUpdates);
         });
         if (args.Flag("json"))
         {
