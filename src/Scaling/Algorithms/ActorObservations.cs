@@ -28,7 +28,24 @@ internal sealed class ActorObservations
         this.agentId = agentId && agents > 1;
         Size = width + (this.agentId ? agents : 0);
         WorldSize = worldState ? sizes.Sum() : 0;
+        var batch = env.NumEnvs;
+        Slot = new int[seeds * agents * envs];
+        Environment = new int[Slot.Length];
+        for (var s = 0; s < seeds; s++)
+            for (var a = 0; a < agents; a++)
+                for (var e = 0; e < envs; e++)
+                {
+                    var actor = s * agents * envs + a * envs + e;
+                    Environment[actor] = s * envs + e;
+                    Slot[actor] = a * batch + Environment[actor];
+                }
     }
+
+    /// <summary>Per actor [S, A, E], its index in the environments' agent-major arrays (actions, rewards: [A, S x E]).</summary>
+    public int[] Slot { get; }
+
+    /// <summary>Per actor, its environment s E + e (for done flags).</summary>
+    public int[] Environment { get; }
 
     /// <summary>Features per actor observation (D).</summary>
     public int Size { get; }

@@ -79,20 +79,15 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
                 var logits = output.Policy.cpu().data<float>().ToArray();
                 if (box is null) ChooseDiscrete(logits, actionSize, policy, rng, seeds, actors, discrete, scratch);
                 else ChooseContinuous(logits, network.LogStd.detach().cpu().data<float>().ToArray(), box, policy, rng, seeds, actors, continuous, scratch);
-                // Actor layout [S, A, E] -> environment layout [A, S x E].
-                for (var s = 0; s < seeds; s++)
-                    for (var a = 0; a < agents; a++)
-                        for (var e = 0; e < episodes; e++)
-                        {
-                            int actor = s * actors + a * episodes + e, slot = a * seeds * episodes + s * episodes + e;
-                            if (box is null) envDiscrete[slot] = discrete[actor];
-                            else Array.Copy(continuous, actor * actionSize, envContinuous, slot * actionSize, actionSize);
-                        }
+                for (var actor = 0; actor < inputs.Slot.Length; actor++)
+                {
+                    if (box is null) envDiscrete[inputs.Slot[actor]] = discrete[actor];
+                    else Array.Copy(continuous, actor * actionSize, envContinuous, inputs.Slot[actor] * actionSize, actionSize);
+                }
                 if (box is null) env.Step(envDiscrete); else env.Step(envContinuous);
+                for (var actor = 0; actor < resets.Length; actor++) resets[actor] = env.AllDones[inputs.Environment[actor]];
                 for (var k = 0; k < seeds * episodes; k++)
                 {
-                    int s = k / episodes, e = k % episodes;
-                    for (var a = 0; a < agents; a++) resets[s * actors + a * episodes + e] = env.AllDones[k];
                     if (finished[k]) continue;
                     double sum = 0;
                     for (var a = 0; a < agents; a++) sum += env.Rewards[a * seeds * episodes + k];

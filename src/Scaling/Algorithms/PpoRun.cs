@@ -101,8 +101,8 @@ public sealed class PpoRun : IDisposable
             using var document = JsonDocument.Parse(File.ReadAllText(configPath));
             var root = document.RootElement;
             var algo = root.GetProperty("algo").GetString();
-            variant = Enum.GetValues<PpoVariant>().FirstOrDefault(v => v.ToString().Equals(algo, StringComparison.OrdinalIgnoreCase), (PpoVariant)(-1));
-            if (!Enum.IsDefined(variant)) throw new InvalidDataException($"{configPath}: unknown algo '{algo}'");
+            if (!Enum.TryParse(algo, ignoreCase: true, out variant) || !Enum.IsDefined(variant) || char.IsDigit(algo![0]))
+                throw new InvalidDataException($"{configPath}: unknown algo '{algo}'");
             env = root.GetProperty("env").GetString() ?? throw new InvalidDataException($"{configPath}: env is null");
             seeds = root.GetProperty("seeds").GetInt32();
             config = ConfigBinder.FromJson<PpoConfig>(root.GetRawText());

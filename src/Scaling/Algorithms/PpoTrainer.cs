@@ -45,7 +45,7 @@ public sealed class PpoTrainer : IDisposable
     readonly ActorCritic network;
     readonly ClippedAdam[] optimisers;
     readonly Device device;
-    readonly int seeds, envs, agents, actors, obsSize, worldSize, actionSize, steps;
+    readonly int seeds, envs, agents, actors, actionSize, steps;
     readonly ActorObservations inputs;
     readonly bool continuous;
     readonly Box? actionBox;
@@ -92,11 +92,9 @@ public sealed class PpoTrainer : IDisposable
             _ => throw new ArgumentException($"{envName}: action space {space} is neither Discrete nor Box"),
         };
         inputs = new ActorObservations(env, seeds, config.AgentId, variant == PpoVariant.Mappo, this.device);
-        obsSize = inputs.Size;
-        worldSize = inputs.WorldSize;
         var runSeeds = Enumerable.Range(0, seeds).Select(k => config.Seed + k).ToArray();
-        network = new ActorCritic(new NetworkSpec(obsSize, actionSize, continuous, config.Activation, config.Hidden, config.Layers, config.Recurrent, config.GruHidden,
-            variant == PpoVariant.Mappo ? worldSize : null), runSeeds, this.device);
+        network = new ActorCritic(new NetworkSpec(inputs.Size, actionSize, continuous, config.Activation, config.Hidden, config.Layers, config.Recurrent, config.GruHidden,
+            variant == PpoVariant.Mappo ? inputs.WorldSize : null), runSeeds, this.device);
         optimisers = network.ParameterSets.Select(p => new ClippedAdam(p, config.MaxGradNorm)).ToArray();
         actionRng = runSeeds.Select(s => EnvRandom.Start((ulong)s ^ 0xA5A5_0F0F_1234_5678UL)).ToArray();
         shuffleRng = runSeeds.Select(s => EnvRandom.Start((ulong)s ^ 0x0123_4567_89AB_CDEFUL)).ToArray();
@@ -120,11 +118,11 @@ public sealed class PpoTrainer : IDisposable
             }
         }
         var size = steps * seeds * actors;
-        obsBuffer = zeros(steps, seeds, actors, obsSize, device: this.device);
+        obsBuffer = zeros(steps, seeds, actors, inputs.Size, device: this.device);
         obsBuffer.DetachFromDisposeScope();
-        if (worldSize > 0)
+        if (inputs.WorldSize > 0)
         {
-            worldBuffer = zeros(steps, seeds, actors, worldSize, device: this.device);
+            worldBuffer = zeros(steps, seeds, actors, inputs.WorldSize, device: this.device);
             worldBuffer.DetachFromDisposeScope();
         }
         actions = new int[continuous ? 0 : size];
@@ -340,29 +338,24 @@ public sealed class PpoTrainer : IDisposable
     /// <summary>Sends step t's actions to the environments (agent-major over all S x E) and collects rewards and dones in the actor layout.</summary>
     void StepEnvironments(int t)
     {
-        int width = seeds * actors, batch = seeds * envs;
-        for (var s = 0; s < seeds; s++)
-            for (var a = 0; a < agents; a++)
-                for (var e = 0; e < envs; e++)
-                {
-                    int actor = s * actors + a * envs + e, slot = a * batch + s * envs + e;
-                    if (!continuous) envActions[slot] = actions[t * width + actor];
-                    else
-                        for (var k = 0; k < actionSize; k++)
-                            // The stored action (and its log-probability) is the unclipped sample; the environment gets it clipped to the Box.
-                            envContinuous[(a * batch + s * envs + e) * actionSize + k] = Math.Clamp(continuousActions[(t * width + actor) * actionSize + k], actionBox!.Low, actionBox.High);
-                }
+        var width = seeds * actors;
+        var (slots, environments) = (inputs.Slot, inputs.Environment);
+        for (var actor = 0; actor < width; actor++)
+        {
+            if (!continuous) envActions[slots[actor]] = actions[t * width + actor];
+            else
+                for (var k = 0; k < actionSize; k++)
+                    // The stored action (and its log-probability) is the unclipped sample; the environment gets it clipped to the Box.
+                    envContinuous[slots[actor] * actionSize + k] = Math.Clamp(continuousActions[(t * width + actor) * actionSize + k], actionBox!.Low, actionBox.High);
+        }
         if (continuous) env.Step(envContinuous); else env.Step(envActions);
-        for (var s = 0; s < seeds; s++)
-            for (var a = 0; a < agents; a++)
-                for (var e = 0; e < envs; e++)
-                {
-                    int actor = s * actors + a * envs + e, slot = a * batch + s * envs + e;
-                    stepRewards[actor] = env.Rewards[slot];
-                    rewards[t * width + actor] = env.Rewards[slot];
-                    dones[t * width + actor] = env.AllDones[s * envs + e];
-                    lastDone[actor] = env.AllDones[s * envs + e];
-                }
+        for (var actor = 0; actor < width; actor++)
+        {
+            stepRewards[actor] = env.Rewards[slots[actor]];
+            rewards[t * width + actor] = env.Rewards[slots[actor]];
+            dones[t * width + actor] = env.AllDones[environments[actor]];
+            lastDone[actor] = env.AllDones[environments[actor]];
+        }
         episodes.Add(stepRewards, env.AllDones, (long)Update * steps * envs + (long)(t + 1) * envs);
     }
 
