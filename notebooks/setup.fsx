@@ -3,6 +3,7 @@
 #r "nuget: Plotly.NET, 6.0.0"
 #r "../artifacts/bin/Release/TorchSharp.dll"
 #r "../artifacts/bin/Release/MathNet.Numerics.dll"
+#r "../artifacts/bin/Release/Hybrid.Kernel.dll"
 #r "../artifacts/bin/Release/Hybrid.Games.Core.dll"
 
 open System
@@ -11,7 +12,7 @@ open Plotly.NET
 open TorchSharp
 
 // The build output's patched native library (README, platform notes): scripts have no deps.json to find it.
-if not (Hybrid.Games.TorchNative.Load()) && OperatingSystem.IsLinux() then
+if not (Hybrid.Kernel.TorchNative.Load()) && OperatingSystem.IsLinux() then
     failwith "artifacts/bin/Release has no native TorchSharp library: run `dotnet build -c Release` first"
 
 /// True in fast mode (environment variable HYBRID_FAST=1): small trainings that finish in CI.

@@ -63,7 +63,7 @@ namespace Hybrid.Cli
                     _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, cola, reproduce, bench, render, train, eval)"),
                 };
             }
-            catch (Exception e) when (e is UsageException or ArgumentException or FormatException or IOException or InvalidOperationException
+            catch (Exception e) when (e is UsageException or ArgumentException or FormatException or IOException or InvalidDataException or InvalidOperationException
                                        or System.Runtime.InteropServices.ExternalException or Games.Rules.RuleDivergedException or NotSupportedException)
             {
                 stderr.WriteLine($"hybrid: error: {e.Message.Split('\n')[0].Trim()}");

@@ -13,8 +13,9 @@ public class ScriptHostTests
         var script = Path.Combine(Path.GetTempPath(), $"hybrid-{Guid.NewGuid():N}.fsx");
         File.WriteAllText(script, $$"""
             #r "{{Path.Combine(output, "TorchSharp.dll")}}"
+            #r "{{Path.Combine(output, "Hybrid.Kernel.dll")}}"
             #r "{{Path.Combine(output, "Hybrid.Games.Core.dll")}}"
-            Hybrid.Games.TorchNative.Load() |> ignore
+            Hybrid.Kernel.TorchNative.Load() |> ignore
             open TorchSharp
             let game = Hybrid.Games.Games.Tandem()
             let x = torch.tensor([| 0.25 |], dtype = torch.ScalarType.Float64).reshape(1L, 1L)

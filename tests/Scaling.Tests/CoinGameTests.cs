@@ -124,7 +124,7 @@ public class CoinGameTests
         var pickups = 0;
         for (var t = 0; t < 2000; t++)
         {
-            var actions = Enumerable.Range(0, 2 * n).Select(_ => EnvRandom.Below(ref rng, 5)).ToArray();
+            var actions = Enumerable.Range(0, 2 * n).Select(_ => SplitMix64.Below(ref rng, 5)).ToArray();
             var ownBefore = env.OwnCoins.ToArray(); var otherBefore = env.OtherCoins.ToArray();
             env.Step(actions);
             for (var e = 0; e < n; e++)

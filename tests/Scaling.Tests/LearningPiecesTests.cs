@@ -81,30 +81,6 @@ public class LearningPiecesTests
     }
 
     [Fact]
-    public void ClippedAdamClipsEachCopyByItsOwnNormAndTakesAdamSteps()
-    {
-        using var p = new FlatParameters(2, new[] { ("w", new long[] { 2 }) });
-        using (no_grad()) p.Values.copy_(tensor(new[] { 1f, -1f, 1f, -1f }).view(2, 2));
-        using var adam = new ClippedAdam(p, maxGradNorm: 1.0);
-        // Copy 0's gradient (3, 4) has norm 5 and is clipped to (0.6, 0.8); copy 1's (0.3, 0.4) has norm 0.5 and is not.
-        var loss = (p.Values * tensor(new[] { 3f, 4f, 0.3f, 0.4f }).view(2, 2)).sum();
-        loss.backward();
-        var norms = adam.Step(0.1);
-        Assert.Equal(5.0, norms[0], 5);
-        Assert.Equal(0.5, norms[1], 5);
-        // First Adam step: m_hat = g, v_hat = g^2, so each value moves by lr g / (|g| + 1e-5).
-        var v = p.Values.data<float>().ToArray();
-        Assert.Equal(1 - 0.1 * 0.6 / (0.6 + 1e-5), v[0], 6);
-        Assert.Equal(-1 - 0.1 * 0.8 / (0.8 + 1e-5), v[1], 6);
-        Assert.Equal(1 - 0.1 * 0.3 / (0.3 + 1e-5), v[2], 6);
-        // Second step, same gradient: m = 0.19 g, v = 0.001999 g^2; corrections 0.19 and 0.001999 give the same move.
-        (p.Values * tensor(new[] { 3f, 4f, 0.3f, 0.4f }).view(2, 2)).sum().backward();
-        adam.Step(0.1);
-        Assert.Equal(1 - 2 * 0.1 * 0.6 / (0.6 + 1e-5), p.Values.data<float>()[0], 5);
-        Assert.Equal(2, adam.Steps);
-    }
-
-    [Fact]
     public void OrthogonalInitialisationIsOrthogonalWithItsGainAndDependsOnlyOnTheSeed()
     {
         using var g1 = new Generator(3);

@@ -32,10 +32,7 @@ public static class ColaCommand
         ColaTrainer trainer;
         if (args.Flag("resume") && File.Exists(checkpoint!.Path))
         {
-            var header = ColaFile.ReadHeader(checkpoint.Path);
-            if (header.Game != game.Name || header.Settings != settings || !header.Alphas.SequenceEqual(runAlphas) || !header.Seeds.SequenceEqual(seeds))
-                throw new UsageException($"{checkpoint.Path} belongs to another training (game, alphas, runs, seed or steps differ)");
-            trainer = ColaFile.ReadTrainer(checkpoint.Path);
+            trainer = ColaFile.ReadTrainer(checkpoint.Path, expected: ColaFile.Header(game, settings, runAlphas, seeds));
         }
         else trainer = ColaTrainer.Create(game, settings, runAlphas, seeds);
         var last = trainer.Train(progress: new ProgressReporter(stderr, $"COLA {game.Name}"), checkpoint: checkpoint);

@@ -70,10 +70,7 @@ static class ColaTable
     static ColaTrainer? Resume(ColaTableOptions options, DifferentiableGame game, ColaSettings settings, double[] alphas, long[] seeds)
     {
         if (!options.Resume || options.Checkpoint is null || !File.Exists(options.Checkpoint.Path)) return null;
-        var header = ColaFile.ReadHeader(options.Checkpoint.Path);
-        if (header.Game != game.Name || header.Settings != settings || !header.Alphas.SequenceEqual(alphas) || !header.Seeds.SequenceEqual(seeds))
-            throw new InvalidOperationException($"{options.Checkpoint.Path} belongs to another training (game, rates, seeds or settings differ); remove it or drop --resume");
-        return ColaFile.ReadTrainer(options.Checkpoint.Path);
+        return ColaFile.ReadTrainer(options.Checkpoint.Path, expected: ColaFile.Header(game, settings, alphas, seeds));
     }
 
     static (double Mean, double Std) MeanStd(double[] v)

@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Hybrid.Games.Games;
 using static TorchSharp.torch;
 
@@ -16,54 +16,49 @@ namespace Hybrid.Games.Cola;
 public sealed record ColaFileHeader(string Game, ColaSettings Settings, double[] Alphas, long[] Seeds, int Step, int ParameterCount, bool HasTrainingState);
 
 /// <summary>
-/// The versioned file format of trained COLA update functions and of training checkpoints: the ASCII magic
-/// "HYBRID-COLA", an int32 format version, an int32 length and a UTF-8 JSON header (<see cref="ColaFileHeader"/>),
-/// then little-endian float64 weights [R, P], and for checkpoints the two Adam moments [R, P] and each run's
-/// sampling-generator state (int32 length, bytes). Files are written to a temporary name and renamed, so a
-/// killed process leaves either the old file or the new one.
+/// Trained COLA update functions and training checkpoints in the library's state format (<see cref="StateFile"/>:
+/// length, checksum, kind "cola"). The header's identity is the training (game, settings, per-run alphas and seeds);
+/// the body holds the step, the weights [R, P] float64, and for checkpoints the Adam state and each run's
+/// sampling-generator state. Files are replaced atomically, so a killed process leaves the old file or the new one.
 /// </summary>
 public static class ColaFile
 {
-    const string Magic = "HYBRID-COLA";
+    const string Kind = "cola";
 
-    /// <summary>The format version written by this build.</summary>
+    /// <summary>The layout version of the body written by this build.</summary>
     public const int Version = 1;
 
     /// <summary>Writes the trainer's weights (and with <paramref name="trainingState"/> everything needed to resume).</summary>
     public static void Write(string path, ColaTrainer trainer, bool trainingState)
     {
-        var header = new ColaFileHeader(trainer.Game.Name, trainer.Settings, trainer.Alphas, trainer.Seeds, trainer.Step,
-            trainer.Networks.Size, trainingState);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8))
+        StateFile.Write(path, Header(trainer.Game, trainer.Settings, trainer.Alphas, trainer.Seeds), w =>
         {
-            writer.Write(Encoding.ASCII.GetBytes(Magic));
-            writer.Write(Version);
-            var json = JsonSerializer.SerializeToUtf8Bytes(header);
-            writer.Write(json.Length);
-            writer.Write(json);
-            WriteDoubles(writer, trainer.Networks.Parameters);
-            if (trainingState)
-            {
-                WriteDoubles(writer, trainer.FirstMoment);
-                WriteDoubles(writer, trainer.SecondMoment);
-                foreach (var state in trainer.GeneratorStates())
-                {
-                    var bytes = state.data<byte>().ToArray();
-                    writer.Write(bytes.Length);
-                    writer.Write(bytes);
-                }
-            }
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
+            w.Write(trainer.Step);
+            w.Write(trainer.Networks.Size);
+            w.Write(trainingState);
+            w.Section("weights");
+            w.WriteTensor(trainer.Networks.Parameters);
+            if (!trainingState) return;
+            trainer.Optimiser.Save(w);
+            w.Section("generators");
+            var states = trainer.GeneratorStates();
+            w.Write(states.Length);
+            foreach (var state in states) w.WriteTensor(state);
+        });
     }
 
-    /// <summary>Reads a file's header only.</summary>
+    /// <summary>The header a training writes; a file to resume must carry the same identity.</summary>
+    public static StateHeader Header(DifferentiableGame game, ColaSettings settings, IReadOnlyList<double> alphas, IReadOnlyList<long> seeds) =>
+        StateHeader.Of(Kind, Version, $"COLA on {game.Name} with {alphas.Count} runs (alphas {string.Join(", ", alphas.Distinct().Select(a => a.ToString(System.Globalization.CultureInfo.InvariantCulture)))})",
+            new Dictionary<string, JsonNode?>
+            {
+                ["game"] = game.Name,
+                ["settings"] = JsonSerializer.SerializeToNode(settings),
+                ["alphas"] = JsonSerializer.SerializeToNode(alphas.ToArray()),
+                ["seeds"] = JsonSerializer.SerializeToNode(seeds.ToArray()),
+            });
+
+    /// <summary>Reads a file's header and the start of its body (step, sizes).</summary>
     public static ColaFileHeader ReadHeader(string path)
     {
         using var reader = Open(path, out var header);
@@ -75,74 +70,71 @@ public static class ColaFile
     {
         using var reader = Open(path, out var header);
         var game = GameRegistry.Create(header.Game);
-        var parameters = ReadDoubles(reader, header.Alphas.Length, header.ParameterCount, path);
+        var parameters = Weights(reader, header);
         return ColaNetworks.FromParameters(game, header.Settings, parameters.to(device ?? CPU).requires_grad_(true));
     }
 
-    /// <summary>Reads a checkpoint back into a trainer that continues exactly where it stopped.</summary>
-    public static ColaTrainer ReadTrainer(string path, Device? device = null)
+    /// <summary>
+    /// Reads a checkpoint back into a trainer that continues exactly where it stopped. With <paramref name="expected"/>
+    /// (the header of the training that wants to resume) a checkpoint of another training is refused, naming what differs.
+    /// </summary>
+    public static ColaTrainer ReadTrainer(string path, Device? device = null, StateHeader? expected = null)
     {
         using var reader = Open(path, out var header);
-        if (!header.HasTrainingState) throw new InvalidDataException($"{path}: holds trained weights only, not a training checkpoint");
+        if (expected is not null) reader.ExpectIdentity(expected.Description, expected.Identity);
+        if (!header.HasTrainingState) throw new InvalidDataException($"{path} holds trained weights only, not a training checkpoint");
         var runs = header.Alphas.Length;
-        var parameters = ReadDoubles(reader, runs, header.ParameterCount, path);
-        var m = ReadDoubles(reader, runs, header.ParameterCount, path);
-        var v = ReadDoubles(reader, runs, header.ParameterCount, path);
+        var trainer = ColaTrainer.Restore(GameRegistry.Create(header.Game), header.Settings, header.Alphas, header.Seeds, header.Step, Weights(reader, header), device);
+        trainer.Optimiser.Load(reader);
+        reader.Section("generators");
+        var count = reader.ReadInt32();
+        if (count != runs) throw new InvalidDataException($"{path} is malformed ({count} generator states for {runs} runs)");
         var states = new Tensor[runs];
         for (var r = 0; r < runs; r++)
         {
-            var length = reader.ReadInt32();
-            if (length <= 0 || length > 1 << 20) throw new InvalidDataException($"{path}: corrupt generator state");
-            states[r] = tensor(reader.ReadBytes(length), dtype: ScalarType.Byte);
+            // A generator state is a byte vector of a fixed size: read it into one of that size.
+            using var fresh = new Generator(0);
+            states[r] = fresh.get_state();
+            reader.ReadInto(states[r], $"the generator state of run {r}");
         }
-        return ColaTrainer.Restore(GameRegistry.Create(header.Game), header.Settings, header.Alphas, header.Seeds, header.Step, parameters, m, v, states, device);
+        reader.ExpectEnd();
+        trainer.RestoreGenerators(states);
+        return trainer;
     }
 
-    static BinaryReader Open(string path, out ColaFileHeader header)
+    static Tensor Weights(StateReader reader, ColaFileHeader header)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"COLA file '{path}' does not exist", path);
-        var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+        reader.Section("weights");
+        var parameters = zeros(header.Alphas.Length, header.ParameterCount, dtype: ScalarType.Float64);
+        reader.ReadInto(parameters, "the COLA weights");
+        return parameters;
+    }
+
+    static StateReader Open(string path, out ColaFileHeader header)
+    {
+        var reader = StateFile.Open(path, Kind, Version);
         try
         {
-            var magic = Encoding.ASCII.GetString(reader.ReadBytes(Magic.Length));
-            if (magic != Magic) throw new InvalidDataException($"{path}: not a Hybrid COLA file");
-            var version = reader.ReadInt32();
-            if (version != Version) throw new InvalidDataException($"{path}: format version {version}, this build reads version {Version}");
-            var length = reader.ReadInt32();
-            if (length <= 0 || length > 1 << 24) throw new InvalidDataException($"{path}: corrupt header");
-            header = JsonSerializer.Deserialize<ColaFileHeader>(reader.ReadBytes(length))
-                     ?? throw new InvalidDataException($"{path}: empty header");
+            var identity = reader.Header.Identity;
+            var game = identity["game"]?.GetValue<string>() ?? throw new JsonException("no game");
+            var settings = identity["settings"].Deserialize<ColaSettings>() ?? throw new JsonException("no settings");
+            var alphas = identity["alphas"].Deserialize<double[]>() ?? throw new JsonException("no alphas");
+            var seeds = identity["seeds"].Deserialize<long[]>() ?? throw new JsonException("no seeds");
+            var (step, size, state) = reader.Guard(() => (reader.ReadInt32(), reader.ReadInt32(), reader.ReadBoolean()));
+            if (alphas.Length != seeds.Length || alphas.Length == 0) throw new JsonException($"{alphas.Length} alphas for {seeds.Length} seeds");
+            header = new ColaFileHeader(game, settings, alphas, seeds, step, size, state);
             return reader;
         }
-        catch (Exception e) when (e is EndOfStreamException or JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
             reader.Dispose();
-            throw new InvalidDataException($"{path}: truncated or corrupt COLA file ({e.Message})");
+            throw new InvalidDataException($"{path} is malformed ({e.Message.Split('\n')[0]})");
         }
         catch
         {
             reader.Dispose();
             throw;
         }
-    }
-
-    static void WriteDoubles(BinaryWriter writer, Tensor t)
-    {
-        foreach (var v in t.detach().cpu().contiguous().data<double>()) writer.Write(v);
-    }
-
-    static Tensor ReadDoubles(BinaryReader reader, int runs, int size, string path)
-    {
-        var values = new double[(long)runs * size];
-        try
-        {
-            for (var k = 0; k < values.Length; k++) values[k] = reader.ReadDouble();
-        }
-        catch (EndOfStreamException)
-        {
-            throw new InvalidDataException($"{path}: truncated COLA file");
-        }
-        return tensor(values, dtype: ScalarType.Float64).reshape(runs, size);
     }
 }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hybrid.Games.Cola;
@@ -13,25 +14,21 @@ public sealed class ColaNetworks
     readonly (int In, int Out, int Weight, int Bias)[][] layers;
     readonly (Tensor Weight, Tensor Bias)[][] views;
 
-    ColaNetworks(DifferentiableGame game, ColaSettings settings, Tensor parameters, (int, int, int, int)[][] layers)
+    ColaNetworks(DifferentiableGame game, ColaSettings settings, ParameterStore store, (int, int, int, int)[][] layers)
     {
-        Game = game; Settings = settings; Parameters = parameters; this.layers = layers;
+        Game = game; Settings = settings; Store = store; this.layers = layers;
         // Weight views into the parameter tensor are made once: they follow its in-place updates, and a step
         // saves the narrow/view operations that would otherwise be recorded for every layer.
-        views = Views(parameters);
+        views = Views(store);
     }
 
-    (Tensor, Tensor)[][] Views(Tensor parameters)
-    {
-        var runs = parameters.shape[0];
-        return layers.Select(player => player.Select(layer =>
+    (Tensor, Tensor)[][] Views(ParameterStore store) =>
+        layers.Select(player => player.Select(layer =>
         {
-            var w = parameters.narrow(1, layer.Weight, layer.In * layer.Out).view(runs, layer.In, layer.Out);
-            var b = parameters.narrow(1, layer.Bias, layer.Out).view(runs, 1, layer.Out);
-            w.DetachFromDisposeScope(); b.DetachFromDisposeScope();
+            var w = store.Block(layer.Weight).DetachFromDisposeScope();
+            var b = store.Block(layer.Bias).unsqueeze(1).DetachFromDisposeScope();
             return (w, b);
         }).ToArray()).ToArray();
-    }
 
     /// <summary>The game the networks play.</summary>
     public DifferentiableGame Game { get; }
@@ -39,14 +36,17 @@ public sealed class ColaNetworks
     /// <summary>Architecture and training settings.</summary>
     public ColaSettings Settings { get; }
 
+    /// <summary>All runs' parameters as one store with a copy per run (float64).</summary>
+    public ParameterStore Store { get; }
+
     /// <summary>All runs' parameters, [R, P] float64 (a leaf that requires gradients).</summary>
-    public Tensor Parameters { get; }
+    public Tensor Parameters => Store.Values;
 
     /// <summary>Number of runs R.</summary>
-    public int Runs => (int)Parameters.shape[0];
+    public int Runs => Store.Copies;
 
     /// <summary>Parameters per run P.</summary>
-    public int Size => (int)Parameters.shape[1];
+    public int Size => (int)Store.Size;
 
     /// <summary>
     /// Fresh networks: run r is initialised from a generator seeded with <paramref name="seeds"/>[r], like PyTorch's
@@ -56,64 +56,53 @@ public sealed class ColaNetworks
     {
         settings.Validate();
         if (seeds.Count < 1) throw new ArgumentException("at least one run is needed", nameof(seeds));
-        var plan = Plan(game, settings, out var size);
-        var rows = new Tensor[seeds.Count];
-        using (NewDisposeScope())
-        {
-            for (var r = 0; r < seeds.Count; r++)
-            {
-                var generator = new Generator((ulong)seeds[r]);
-                var row = zeros(size, dtype: ScalarType.Float64);
-                foreach (var player in plan)
-                    foreach (var (inputs, outputs, weight, bias) in player)
-                    {
-                        var bound = 1 / Math.Sqrt(inputs);
-                        row[weight..(weight + inputs * outputs)] = rand(inputs * outputs, dtype: ScalarType.Float64, generator: generator) * (2 * bound) - bound;
-                        row[bias..(bias + outputs)] = rand(outputs, dtype: ScalarType.Float64, generator: generator) * (2 * bound) - bound;
-                    }
-                rows[r] = row.MoveToOuterDisposeScope();
-            }
-        }
-        var parameters = stack(rows).to(device ?? CPU).detach().requires_grad_(true);
-        foreach (var r in rows) r.Dispose();
-        return new ColaNetworks(game, settings, parameters, plan);
+        var layout = Layout(game, settings, out var plan);
+        return new ColaNetworks(game, settings, layout.Build(seeds, device, ScalarType.Float64), plan);
     }
 
-    /// <summary>Networks around existing parameters (loading, or one run taken out of a batch).</summary>
+    /// <summary>Networks around existing parameters [R, P] (loading, or one run taken out of a batch); they take ownership of the tensor.</summary>
     public static ColaNetworks FromParameters(DifferentiableGame game, ColaSettings settings, Tensor parameters)
     {
-        var plan = Plan(game, settings, out var size);
-        if (parameters.dim() != 2 || parameters.shape[1] != size)
-            throw new ArgumentException($"COLA parameters for {game.Name} with these settings need shape [R, {size}], got [{string.Join(", ", parameters.shape)}]");
-        return new ColaNetworks(game, settings, parameters, plan);
+        var layout = Layout(game, settings, out var plan);
+        if (parameters.dim() != 2 || parameters.shape[1] != layout.Size)
+            throw new ArgumentException($"COLA parameters for {game.Name} with these settings need shape [R, {layout.Size}], got [{string.Join(", ", parameters.shape)}]");
+        return new ColaNetworks(game, settings, new ParameterStore(layout.Shapes, parameters), plan);
     }
 
     /// <summary>The parameter count of one run's pair of networks.</summary>
-    public static int ParameterCount(DifferentiableGame game, ColaSettings settings)
-    {
-        Plan(game, settings, out var size);
-        return size;
-    }
+    public static int ParameterCount(DifferentiableGame game, ColaSettings settings) => (int)Layout(game, settings, out _).Size;
 
-    static (int, int, int, int)[][] Plan(DifferentiableGame game, ColaSettings settings, out int size)
+    /// <summary>
+    /// Per player, dense layers D -> width (x hidden layers) -> d_i, each a weight [in, out] then a bias [out] drawn
+    /// uniform in +-1/sqrt(in) from the run's generator in that order.
+    /// </summary>
+    static ParameterLayout Layout(DifferentiableGame game, ColaSettings settings, out (int, int, int, int)[][] plan)
     {
-        var offset = 0;
-        var result = new (int, int, int, int)[game.PlayerCount][];
+        var layout = new ParameterLayout();
+        plan = new (int, int, int, int)[game.PlayerCount][];
         for (var i = 0; i < game.PlayerCount; i++)
         {
             var widths = new List<int> { game.TotalParameters };
             widths.AddRange(Enumerable.Repeat(settings.Width, settings.HiddenLayers));
             widths.Add(game.Players[i].ParameterSize);
-            result[i] = new (int, int, int, int)[widths.Count - 1];
+            plan[i] = new (int, int, int, int)[widths.Count - 1];
             for (var l = 0; l + 1 < widths.Count; l++)
             {
-                var weight = offset; offset += widths[l] * widths[l + 1];
-                var bias = offset; offset += widths[l + 1];
-                result[i][l] = (widths[l], widths[l + 1], weight, bias);
+                int inputs = widths[l], outputs = widths[l + 1];
+                var weight = layout.Add($"player{i}.{l}.weight", new long[] { inputs, outputs }, g => Uniform(inputs * outputs, inputs, g).view(inputs, outputs));
+                var bias = layout.Add($"player{i}.{l}.bias", new long[] { outputs }, g => Uniform(outputs, inputs, g));
+                plan[i][l] = (inputs, outputs, weight, bias);
             }
         }
-        size = offset;
-        return result;
+        return layout;
+    }
+
+    /// <summary>n values uniform in +-1/sqrt(fanIn) (float64), as nn.Linear.</summary>
+    static Tensor Uniform(long n, int fanIn, Generator generator)
+    {
+        var bound = 1 / Math.Sqrt(fanIn);
+        using Scalar width = (2 * bound).ToScalar(), low = bound.ToScalar();
+        return rand(n, dtype: ScalarType.Float64, generator: generator).mul(width).sub(low);
     }
 
     /// <summary>Updates of every player for every run: <paramref name="theta"/> is [R, B, D], the result one [R, B, d_i] per player.</summary>
@@ -123,10 +112,9 @@ public sealed class ColaNetworks
     public Tensor[] ForwardRun(int run, Tensor theta)
     {
         using var scope = NewDisposeScope();
-        var single = Views(Parameters.narrow(0, run, 1));
-        var result = Forward(single, theta.unsqueeze(0)).Select(h => h.squeeze(0).MoveToOuterDisposeScope()).ToArray();
-        foreach (var (w, b) in single.SelectMany(p => p)) { w.Dispose(); b.Dispose(); }
-        return result;
+        var single = layers.Select(player => player.Select(layer =>
+            (Store.Block(layer.Weight).narrow(0, run, 1), Store.Block(layer.Bias).narrow(0, run, 1).unsqueeze(1))).ToArray()).ToArray();
+        return Forward(single, theta.unsqueeze(0)).Select(h => h.squeeze(0).MoveToOuterDisposeScope()).ToArray();
     }
 
     Tensor[] Forward((Tensor Weight, Tensor Bias)[][] weights, Tensor theta)
@@ -137,7 +125,7 @@ public sealed class ColaNetworks
             var x = theta;
             for (var l = 0; l < weights[i].Length; l++)
             {
-                x = x.bmm(weights[i][l].Weight).add_(weights[i][l].Bias);
+                x = x.bmm(weights[i][l].Weight).PlusInPlace(weights[i][l].Bias);
                 if (l + 1 < weights[i].Length) x = Settings.Activation == ColaActivation.Relu ? x.relu() : x.tanh();
             }
             result[i] = x;

@@ -22,17 +22,18 @@ public sealed class ColaTrainer
     readonly Tensor alphaColumn;       // [R, 1, 1]
     readonly long[] playerSizes;       // d_i per player, for splitting points every step
     readonly Generator[] generators;   // one sampling stream per run
-    Tensor firstMoment, secondMoment;  // Adam state, [R, P]
+    readonly Adam adam;                 // state [R, P]
     Tensor[]? blockStart;               // generator states at the start of the current sample block
     Tensor? block;                      // [R, SampleBlock, B, D] points for the steps of the current block
 
     /// <summary>Training batches are drawn this many steps at a time per run (one sampling call per run per block).</summary>
     public const int SampleBlock = 1000;
 
-    ColaTrainer(ColaNetworks networks, double[] alphas, long[] seeds, int step, Tensor m, Tensor v, Generator[] generators)
+    ColaTrainer(ColaNetworks networks, double[] alphas, long[] seeds, int step, Generator[] generators)
     {
         Networks = networks; Alphas = alphas; Seeds = seeds; Step = step;
-        firstMoment = m; secondMoment = v; this.generators = generators;
+        adam = new Adam(networks.Store, maxGradNorm: null, ColaSettings.Beta1, ColaSettings.Beta2, ColaSettings.Epsilon) { Steps = step };
+        this.generators = generators;
         alphaColumn = tensor(alphas, dtype: ScalarType.Float64, device: networks.Parameters.device).view(-1, 1, 1);
         playerSizes = networks.Game.Players.Select(p => (long)p.ParameterSize).ToArray();
     }
@@ -64,8 +65,7 @@ public sealed class ColaTrainer
         var networks = ColaNetworks.Create(game, settings, seeds, device);
         // Sampling streams are separate from the initialisation streams (offset seed) so both can be replayed.
         var generators = seeds.Select(s => new Generator(unchecked((ulong)s + 0x9E3779B97F4A7C15UL))).ToArray();
-        return new ColaTrainer(networks, alphas.ToArray(), seeds.ToArray(), 0,
-            zeros_like(networks.Parameters).detach(), zeros_like(networks.Parameters).detach(), generators);
+        return new ColaTrainer(networks, alphas.ToArray(), seeds.ToArray(), 0, generators);
     }
 
     /// <summary>Trains until <see cref="ColaSettings.Steps"/> (or <paramref name="untilStep"/>), reporting progress and
@@ -103,17 +103,8 @@ public sealed class ColaTrainer
         var theta = SampleBatch(Settings.Batch);
         var loss = ConsistencyLoss(theta, createGraph: true);
         var gradient = Autodiff.Grad(loss.sum(), Networks.Parameters, createGraph: false);
+        adam.Step(gradient, Settings.RateAt(Step));
         Step++;
-        using (no_grad())
-        {
-            var rate = Settings.RateAt(Step - 1);
-            firstMoment.mul_(ColaSettings.Beta1).add_(gradient, 1 - ColaSettings.Beta1);
-            secondMoment.mul_(ColaSettings.Beta2).addcmul_(gradient, gradient, 1 - ColaSettings.Beta2);
-            var correction1 = 1 - Math.Pow(ColaSettings.Beta1, Step);
-            var correction2 = 1 - Math.Pow(ColaSettings.Beta2, Step);
-            var denominator = (secondMoment / correction2).sqrt_().add_(ColaSettings.Epsilon);
-            Networks.Parameters.addcdiv_(firstMoment, denominator, -rate / correction1);
-        }
         return loss.detach();
     }
 
@@ -208,18 +199,24 @@ public sealed class ColaTrainer
         Step = step;
     }
 
-    internal Tensor FirstMoment => firstMoment;
-    internal Tensor SecondMoment => secondMoment;
+    internal Adam Optimiser => adam;
 
-    /// <summary>Restores a trainer from checkpoint contents.</summary>
-    internal static ColaTrainer Restore(DifferentiableGame game, ColaSettings settings, double[] alphas, long[] seeds, int step,
-        Tensor parameters, Tensor m, Tensor v, Tensor[] generatorStates, Device? device)
+    /// <summary>
+    /// A trainer at <paramref name="step"/> with the given weights, for a checkpoint reader, which then loads the
+    /// optimiser (<see cref="Optimiser"/>) and the sampling streams (<see cref="RestoreGenerators"/>).
+    /// </summary>
+    internal static ColaTrainer Restore(DifferentiableGame game, ColaSettings settings, double[] alphas, long[] seeds, int step, Tensor parameters, Device? device)
     {
         var networks = ColaNetworks.FromParameters(game, settings, parameters.to(device ?? CPU).detach().requires_grad_(true));
-        var generators = generatorStates.Select(s => { var g = new Generator(0); g.set_state(s); return g; }).ToArray();
-        var trainer = new ColaTrainer(networks, alphas, seeds, step, m.to(device ?? CPU), v.to(device ?? CPU), generators);
+        return new ColaTrainer(networks, alphas, seeds, step, seeds.Select(_ => new Generator(0)).ToArray());
+    }
+
+    /// <summary>Sets the sampling streams to the states a checkpoint saved (those at the start of the current block).</summary>
+    internal void RestoreGenerators(IReadOnlyList<Tensor> states)
+    {
+        if (adam.Steps != Step) throw new InvalidDataException($"the checkpoint's optimiser took {adam.Steps} steps, its training {Step}");
+        foreach (var (g, state) in generators.Zip(states)) g.set_state(state);
         // Mid-block: redraw the block from its start state; the step offset picks up where the run stopped.
-        if (step % SampleBlock != 0) trainer.RedrawBlock(networks.Settings.Batch);
-        return trainer;
+        if (Step % SampleBlock != 0) RedrawBlock(Settings.Batch);
     }
 }

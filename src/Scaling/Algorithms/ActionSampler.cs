@@ -23,7 +23,7 @@ public static class ActionSampler
             foreach (var x in row) max = MathF.Max(max, x);
             double sum = 0;
             foreach (var x in row) sum += Math.Exp(x - max);
-            var u = EnvRandom.UnitDouble(ref rng) * sum;
+            var u = SplitMix64.UnitDouble(ref rng) * sum;
             var chosen = actionCount - 1;
             double cumulative = 0;
             for (var k = 0; k < actionCount; k++)
@@ -50,19 +50,11 @@ public static class ActionSampler
             double logp = 0;
             for (var k = 0; k < d; k++)
             {
-                var z = StandardNormal(ref rng);
+                var z = SplitMix64.StandardNormal(ref rng);
                 samples[r * d + k] = (float)(means[r * d + k] + Math.Exp(logStd[k]) * z);
                 logp += -0.5 * z * z - logStd[k] - 0.5 * Math.Log(2 * Math.PI);
             }
             logProbs[r] = (float)logp;
         }
-    }
-
-    /// <summary>A standard normal draw (Box-Muller, one of the pair).</summary>
-    public static double StandardNormal(ref ulong rng)
-    {
-        var u1 = 1 - EnvRandom.UnitDouble(ref rng); // (0, 1]: the logarithm stays finite
-        var u2 = EnvRandom.UnitDouble(ref rng);
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 }

@@ -79,9 +79,9 @@ public sealed class OpenEs
         if (dims < 1) throw new ArgumentOutOfRangeException(nameof(dims), dims, "at least one parameter is needed");
         config.Validate();
         this.config = config;
-        rng = EnvRandom.Start(seed);
+        rng = SplitMix64.Start(seed);
         Mean = new double[dims];
-        for (var d = 0; d < dims; d++) Mean[d] = config.InitMin + (config.InitMax - config.InitMin) * EnvRandom.UnitDouble(ref rng);
+        for (var d = 0; d < dims; d++) Mean[d] = config.InitMin + (config.InitMax - config.InitMin) * SplitMix64.UnitDouble(ref rng);
         m = new double[dims];
         v = new double[dims];
         Sigma = config.SigmaInit;
@@ -114,7 +114,7 @@ public sealed class OpenEs
             x[i + n / 2] = new double[Dims];
             for (var d = 0; d < Dims; d++)
             {
-                var z = ActionSampler.StandardNormal(ref rng);
+                var z = SplitMix64.StandardNormal(ref rng);
                 x[i][d] = Math.Clamp(Mean[d] + Sigma * z, config.ClipMin, config.ClipMax);
                 x[i + n / 2][d] = Math.Clamp(Mean[d] - Sigma * z, config.ClipMin, config.ClipMax);
             }

@@ -43,9 +43,9 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
         var actors = agents * episodes;
         var inputs = new ActorObservations(env, seeds, config.AgentId, trainer.Variant == PpoVariant.Mappo, device);
         var envSeeds = new ulong[seeds * episodes];
-        for (var k = 0; k < envSeeds.Length; k++) envSeeds[k] = EnvRandom.Start((ulong)seed ^ 0x5EED_0E7A_1000_0000UL) + (ulong)k;
+        for (var k = 0; k < envSeeds.Length; k++) envSeeds[k] = SplitMix64.Start((ulong)seed ^ 0x5EED_0E7A_1000_0000UL) + (ulong)k;
         env.Reset(envSeeds);
-        var rng = Enumerable.Range(0, seeds).Select(s => EnvRandom.Start((ulong)seed * 31 + (ulong)s ^ 0x0A11_CE5E_ED00_0000UL)).ToArray();
+        var rng = Enumerable.Range(0, seeds).Select(s => SplitMix64.Start((ulong)seed * 31 + (ulong)s ^ 0x0A11_CE5E_ED00_0000UL)).ToArray();
         var box = env.ActionSpaces[0] as Box;
         var actionSize = box?.FlatSize ?? ((Discrete)env.ActionSpaces[0]).N;
         var discrete = new int[seeds * actors];

@@ -43,7 +43,7 @@ public sealed class PpoTrainer : IDisposable
     readonly PpoConfig config;
     readonly VectorEnv env;
     readonly ActorCritic network;
-    readonly ClippedAdam[] optimisers;
+    readonly Adam[] optimisers;
     readonly Device device;
     readonly int seeds, envs, agents, actors, actionSize, steps;
     readonly ActorObservations inputs;
@@ -95,14 +95,14 @@ public sealed class PpoTrainer : IDisposable
         var runSeeds = Enumerable.Range(0, seeds).Select(k => config.Seed + k).ToArray();
         network = new ActorCritic(new NetworkSpec(inputs.Size, actionSize, continuous, config.Activation, config.Hidden, config.Layers, config.Recurrent, config.GruHidden,
             variant == PpoVariant.Mappo ? inputs.WorldSize : null), runSeeds, this.device);
-        optimisers = network.ParameterSets.Select(p => new ClippedAdam(p, config.MaxGradNorm)).ToArray();
-        actionRng = runSeeds.Select(s => EnvRandom.Start((ulong)s ^ 0xA5A5_0F0F_1234_5678UL)).ToArray();
-        shuffleRng = runSeeds.Select(s => EnvRandom.Start((ulong)s ^ 0x0123_4567_89AB_CDEFUL)).ToArray();
+        optimisers = network.ParameterSets.Select(p => new Adam(p, config.MaxGradNorm, epsilon: 1e-5)).ToArray();
+        actionRng = runSeeds.Select(s => SplitMix64.Start((ulong)s ^ 0xA5A5_0F0F_1234_5678UL)).ToArray();
+        shuffleRng = runSeeds.Select(s => SplitMix64.Start((ulong)s ^ 0x0123_4567_89AB_CDEFUL)).ToArray();
         // Seed s's environments get seeds from their own range: a hash of the run seed, plus e.
         var envSeeds = new ulong[seeds * envs];
         for (var s = 0; s < seeds; s++)
         {
-            var start = EnvRandom.Start((ulong)runSeeds[s]);
+            var start = SplitMix64.Start((ulong)runSeeds[s]);
             for (var e = 0; e < envs; e++) envSeeds[s * envs + e] = start + (ulong)e;
         }
         env.Reset(envSeeds);
@@ -434,7 +434,7 @@ public sealed class PpoTrainer : IDisposable
             for (var k = 0; k < n; k++) order[s, k] = k;
             for (var k = n - 1; k > 0; k--)
             {
-                var j = EnvRandom.Below(ref shuffleRng[s], k + 1);
+                var j = SplitMix64.Below(ref shuffleRng[s], k + 1);
                 (order[s, k], order[s, j]) = (order[s, j], order[s, k]);
             }
         }

@@ -106,8 +106,8 @@ public sealed class CoinGame : VectorEnv, IRenderable
 
     static byte Cell(ref ulong rng)
     {
-        var row = EnvRandom.Below(ref rng, 3);
-        return (byte)(row * 3 + EnvRandom.Below(ref rng, 3));
+        var row = SplitMix64.Below(ref rng, 3);
+        return (byte)(row * 3 + SplitMix64.Below(ref rng, 3));
     }
 
     /// <summary>Next cell by (cell, action), cell * 5 + action: the torus moves without divisions.</summary>

@@ -20,7 +20,7 @@ public sealed class RandomPolicy
     {
         this.env = env;
         rng = new ulong[env.NumEnvs];
-        for (var e = 0; e < env.NumEnvs; e++) rng[e] = EnvRandom.Start((seed + (ulong)e) ^ 0xB5AD4ECEDA1CE2A9UL);
+        for (var e = 0; e < env.NumEnvs; e++) rng[e] = SplitMix64.Start((seed + (ulong)e) ^ 0xB5AD4ECEDA1CE2A9UL);
         isContinuous = env.ActionSpaces.All(s => s is Box);
         if (!isContinuous && !env.ActionSpaces.All(s => s is Discrete))
             throw new NotSupportedException($"{env.Name}: random actions need all-discrete or all-Box action spaces");
@@ -42,7 +42,7 @@ public sealed class RandomPolicy
                 var size = space.FlatSize;
                 for (var e = 0; e < n; e++)
                     for (var k = 0; k < size; k++)
-                        continuous[offset + e * size + k] = space.Low + (space.High - space.Low) * EnvRandom.Unit(ref rng[e]);
+                        continuous[offset + e * size + k] = space.Low + (space.High - space.Low) * SplitMix64.Unit(ref rng[e]);
                 offset += n * size;
             }
             env.Step(continuous);
@@ -52,7 +52,7 @@ public sealed class RandomPolicy
         {
             var count = counts[a];
             var block = discrete.AsSpan(a * n, n);
-            for (var e = 0; e < n; e++) block[e] = EnvRandom.Below(ref rng[e], count);
+            for (var e = 0; e < n; e++) block[e] = SplitMix64.Below(ref rng[e], count);
         }
         env.Step(discrete);
     }

@@ -95,10 +95,10 @@ public sealed class Storm2p : VectorEnv, IRenderable
     void Place(int env, bool coinsOverAgents)
     {
         ref var rng = ref Random[env];
-        var pair = EnvRandom.Below(ref rng, RedSpawns.Length);
+        var pair = SplitMix64.Below(ref rng, RedSpawns.Length);
         var (rx, ry) = RedSpawns[pair];
-        (x[2 * env], y[2 * env], dir[2 * env]) = (rx, ry, EnvRandom.Below(ref rng, 3));
-        (x[2 * env + 1], y[2 * env + 1], dir[2 * env + 1]) = (GridSize - 1 - rx, GridSize - 1 - ry, EnvRandom.Below(ref rng, 3));
+        (x[2 * env], y[2 * env], dir[2 * env]) = (rx, ry, SplitMix64.Below(ref rng, 3));
+        (x[2 * env + 1], y[2 * env + 1], dir[2 * env + 1]) = (GridSize - 1 - rx, GridSize - 1 - ry, SplitMix64.Below(ref rng, 3));
         grid.AsSpan(env * GridSize * GridSize, GridSize * GridSize).Clear();
         if (!coinsOverAgents) PlaceCoins(env);
         grid[Index(env, x[2 * env], y[2 * env])] = RedAgent;
@@ -132,7 +132,7 @@ public sealed class Storm2p : VectorEnv, IRenderable
         if (nx[0] == nx[1] && ny[0] == ny[1])
         {
             // The mover yields to an agent that stays; when both moved a fair coin picks who yields.
-            var revert = moved[0] && !moved[1] ? 0 : moved[1] && !moved[0] ? 1 : EnvRandom.Below(ref Random[env], 2) == 0 ? 0 : 1;
+            var revert = moved[0] && !moved[1] ? 0 : moved[1] && !moved[0] ? 1 : SplitMix64.Below(ref Random[env], 2) == 0 ? 0 : 1;
             var k = 2 * env + revert;
             (nx[revert], ny[revert], nd[revert]) = (x[k], y[k], dir[k]);
         }

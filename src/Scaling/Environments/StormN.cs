@@ -91,11 +91,11 @@ public sealed class StormN : VectorEnv, IRenderable
         Span<int> order = stackalloc int[G * G];
         for (var c = 0; c < order.Length; c++) order[c] = c;
         ref var rng = ref Random[env];
-        for (var c = order.Length - 1; c > 0; c--) { var j = EnvRandom.Below(ref rng, c + 1); (order[c], order[j]) = (order[j], order[c]); }
+        for (var c = order.Length - 1; c > 0; c--) { var j = SplitMix64.Below(ref rng, c + 1); (order[c], order[j]) = (order[j], order[c]); }
         for (var a = 0; a < n; a++)
         {
             var k = env * n + a;
-            (x[k], y[k], dir[k]) = (order[a] % G, order[a] / G, EnvRandom.Below(ref rng, 3));
+            (x[k], y[k], dir[k]) = (order[a] % G, order[a] / G, SplitMix64.Below(ref rng, 3));
             cells[x[k] * G + y[k]] = (byte)(AgentBase + a);
         }
         for (var c = 0; c < 2 * Coins; c++) { var cell = order[n + c]; cells[(cell % G) * G + cell / G] = c < Coins ? RedCoin : BlueCoin; }
@@ -133,7 +133,7 @@ public sealed class StormN : VectorEnv, IRenderable
             if (size == 1) continue;
             var keeper = -1;
             for (var m = 0; m < size; m++) if (!moved[group[m]]) { keeper = group[m]; break; }
-            if (keeper < 0) keeper = group[EnvRandom.Below(ref rng, size)];
+            if (keeper < 0) keeper = group[SplitMix64.Below(ref rng, size)];
             for (var m = 0; m < size; m++)
             {
                 var b = group[m];
@@ -182,7 +182,7 @@ public sealed class StormN : VectorEnv, IRenderable
                 var count = 0;
                 for (var a = 0; a < n; a++) if (target[a] == t && (act[a] == 4) == (pass == 0)) zappers[count++] = a;
                 if (count == 0) continue;
-                var winner = zappers[EnvRandom.Below(ref rng, count)];
+                var winner = zappers[SplitMix64.Below(ref rng, count)];
                 for (var a = 0; a < n; a++) if (target[a] == t && a != winner) target[a] = -1;
                 break;
             }
@@ -223,7 +223,7 @@ public sealed class StormN : VectorEnv, IRenderable
             var k = env * n + a;
             grid[Index(env, x[k], y[k])] = Empty;
             var cell = FreeCell(env, ref rng);
-            (x[k], y[k], dir[k]) = (cell / G, cell % G, EnvRandom.Below(ref rng, 3));
+            (x[k], y[k], dir[k]) = (cell / G, cell % G, SplitMix64.Below(ref rng, 3));
             grid[cell + env * G * G] = (byte)(AgentBase + a);
             inventory[2 * k] = inventory[2 * k + 1] = 0;
             for (; eatenRed[env] > 0; eatenRed[env]--) grid[FreeCell(env, ref rng) + env * G * G] = RedCoin;
@@ -241,7 +241,7 @@ public sealed class StormN : VectorEnv, IRenderable
         var cells = grid.AsSpan(env * G * G, G * G);
         var free = 0;
         foreach (var c in cells) if (c == Empty) free++;
-        var pick = EnvRandom.Below(ref rng, free);
+        var pick = SplitMix64.Below(ref rng, free);
         for (var c = 0; c < cells.Length; c++) if (cells[c] == Empty && pick-- == 0) return c;
         throw new InvalidOperationException("the grid has no empty cell");
     }

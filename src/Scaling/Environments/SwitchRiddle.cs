@@ -61,7 +61,7 @@ public sealed class SwitchRiddle : VectorEnv
     {
         bulb[env] = false;
         Array.Clear(visited, env * agents, agents);
-        inRoom[env] = EnvRandom.Below(ref Random[env], agents);
+        inRoom[env] = SplitMix64.Below(ref Random[env], agents);
         WriteObservations(env);
     }
 
@@ -81,7 +81,7 @@ public sealed class SwitchRiddle : VectorEnv
         }
         for (var j = 0; j < agents; j++) Reward(j, env) = reward;
         AllDones[env] = act == 2 || EpisodeSteps[env] >= MaxSteps;
-        inRoom[env] = EnvRandom.Below(ref Random[env], agents);
+        inRoom[env] = SplitMix64.Below(ref Random[env], agents);
         WriteObservations(env);
     }
 

@@ -16,7 +16,7 @@ namespace Hybrid.Scaling.Environments;
 /// step's rewards and dones together with the first observation of the next episode. Unlike JaxMARL, the
 /// terminal observation is kept in <see cref="TerminalObservations"/> (valid where <see cref="AllDones"/> is set)
 /// so learners can bootstrap truncated episodes.</para>
-/// <para>Randomness: each environment owns one random stream (<see cref="EnvRandom"/>) started from its own seed;
+/// <para>Randomness: each environment owns one random stream (<see cref="SplitMix64"/>) started from its own seed;
 /// resetting the batch with seed s gives environment e the seed s + e. Environment e's trajectory therefore depends
 /// only on s + e and its actions, not on N or on the other environments.</para>
 /// </remarks>
@@ -99,7 +99,7 @@ public abstract class VectorEnv : IDisposable
     /// <summary>Each environment's seed (s + e after a batch reset with seed s).</summary>
     public ulong[] Seeds { get; }
 
-    /// <summary>Each environment's random state; subclasses draw with <see cref="EnvRandom"/> on Random[e].</summary>
+    /// <summary>Each environment's random state; subclasses draw with <see cref="SplitMix64"/> on Random[e].</summary>
     protected ulong[] Random { get; }
 
     static readonly int Cores = Environment.ProcessorCount;
@@ -150,7 +150,7 @@ public abstract class VectorEnv : IDisposable
         for (var e = 0; e < NumEnvs; e++)
         {
             Seeds[e] = seeds[e];
-            Random[e] = EnvRandom.Start(seeds[e]);
+            Random[e] = SplitMix64.Start(seeds[e]);
         }
         Array.Clear(Rewards);
         Array.Clear(Dones);

@@ -39,8 +39,8 @@ public sealed class ActorCritic : IDisposable
     readonly Dense[] actorLayers, criticLayers;
     readonly Dense? actorEmbed, criticEmbed;
     readonly Gru? actorGru, criticGru;
-    readonly FlatParameters actor;
-    readonly FlatParameters? critic;
+    readonly ParameterStore actor;
+    readonly ParameterStore? critic;
     readonly int logStdBlock = -1;
 
     /// <summary>Builds and initialises S copies; copy c draws its initial values from seed <paramref name="seeds"/>[c] only.</summary>
@@ -93,7 +93,7 @@ public sealed class ActorCritic : IDisposable
     public NetworkSpec Spec => spec;
 
     /// <summary>The parameter sets, each with its own optimiser: one, or actor then critic for a centralised critic.</summary>
-    public IReadOnlyList<FlatParameters> ParameterSets => critic is null ? new[] { actor } : new[] { actor, critic };
+    public IReadOnlyList<ParameterStore> ParameterSets => critic is null ? new[] { actor } : new[] { actor, critic };
 
     /// <summary>Number of copies S.</summary>
     public int Copies => actor.Copies;
@@ -135,14 +135,14 @@ public sealed class ActorCritic : IDisposable
         return new ActorCriticOutput(pi, v, newActorHidden, newCriticHidden);
     }
 
-    static (Tensor Features, Tensor Hidden) Trunk(FlatParameters p, Dense embed, Gru gru, Tensor inputs, Tensor resets, Tensor hidden)
+    static (Tensor Features, Tensor Hidden) Trunk(ParameterStore p, Dense embed, Gru gru, Tensor inputs, Tensor resets, Tensor hidden)
     {
         var e = nn.functional.relu(Apply(p, embed, inputs));
         return gru.Forward(p, e, resets, hidden);
     }
 
     /// <summary>Hidden layers with the activation, then the head without one; inputs [T, S, B, D].</summary>
-    static Tensor Towers(FlatParameters p, Dense[] layers, Tensor x, Activation activation)
+    static Tensor Towers(ParameterStore p, Dense[] layers, Tensor x, Activation activation)
     {
         for (var k = 0; k < layers.Length; k++)
         {
@@ -153,7 +153,7 @@ public sealed class ActorCritic : IDisposable
     }
 
     /// <summary>A dense layer on [T, S, B, D]: copies move to the front for the batched product and back.</summary>
-    static Tensor Apply(FlatParameters p, Dense layer, Tensor x)
+    static Tensor Apply(ParameterStore p, Dense layer, Tensor x)
     {
         long t = x.shape[0], s = x.shape[1], b = x.shape[2];
         var rows = x.permute(1, 0, 2, 3).reshape(s, t * b, x.shape[3]);

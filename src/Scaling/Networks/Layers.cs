@@ -11,39 +11,18 @@ public enum Activation
     Relu,
 }
 
-/// <summary>
-/// A collection of named parameter blocks with their initialisers, built up layer by layer and then turned into one
-/// <see cref="FlatParameters"/>.
-/// </summary>
-public sealed class ParameterLayout
+/// <summary>Network layers added to a <see cref="ParameterLayout"/>.</summary>
+public static class LayoutExtensions
 {
-    readonly List<(string Name, long[] Shape, Func<Generator, Tensor> Init)> blocks = new();
-
-    /// <summary>Adds a block; returns its index in the built <see cref="FlatParameters"/>.</summary>
-    public int Add(string name, long[] shape, Func<Generator, Tensor> init)
-    {
-        blocks.Add((name, shape, init));
-        return blocks.Count - 1;
-    }
-
     /// <summary>
     /// Adds a dense layer "name.weight" [in, out] (orthogonal times <paramref name="gain"/>) and "name.bias" [out]
     /// (zeros), flax's Dense with orthogonal kernel and constant(0) bias.
     /// </summary>
-    public Dense AddDense(string name, int inputs, int outputs, double gain)
+    public static Dense AddDense(this ParameterLayout layout, string name, int inputs, int outputs, double gain)
     {
-        var weight = Add(name + ".weight", new long[] { inputs, outputs }, g => Init.Orthogonal(inputs, outputs, gain, g));
-        var bias = Add(name + ".bias", new long[] { outputs }, _ => zeros(outputs));
+        var weight = layout.Add(name + ".weight", new long[] { inputs, outputs }, g => Init.Orthogonal(inputs, outputs, gain, g));
+        var bias = layout.Add(name + ".bias", new long[] { outputs }, _ => zeros(outputs));
         return new Dense(name, inputs, outputs, weight, bias);
-    }
-
-    /// <summary>Creates S copies and initialises copy c from generator seed <paramref name="seeds"/>[c].</summary>
-    public FlatParameters Build(IReadOnlyList<long> seeds, Device? device = null)
-    {
-        var parameters = new FlatParameters(seeds.Count, blocks.Select(b => (b.Name, b.Shape)), device);
-        var inits = blocks.ToDictionary(b => b.Name, b => b.Init);
-        parameters.Initialise(seeds, (block, g) => inits[block.Name](g));
-        return parameters;
     }
 }
 
@@ -57,7 +36,7 @@ public sealed record Dense(string Name, int Inputs, int Outputs, int Weight, int
 {
     /// <summary>Applies the layer of every copy to its rows.</summary>
     /// <remarks>bmm then add: TorchSharp 0.107's baddbmm passes its operands to libtorch in the wrong order.</remarks>
-    public Tensor Forward(FlatParameters p, Tensor x) =>
+    public Tensor Forward(ParameterStore p, Tensor x) =>
         bmm(x, p.Block(Weight)).PlusInPlace(p.Block(Bias).unsqueeze(1));
 }
 
@@ -83,7 +62,7 @@ public sealed record Gru(string Name, int Inputs, int Hidden, int InputKernel, i
     /// (true where the hidden state starts again from zero before step t), <paramref name="hidden"/> [S, B, H].
     /// Returns the outputs [T, S, B, H] (each step's new hidden state) and the last hidden state.
     /// </summary>
-    public (Tensor Outputs, Tensor Hidden) Forward(FlatParameters p, Tensor inputs, Tensor resets, Tensor hidden)
+    public (Tensor Outputs, Tensor Hidden) Forward(ParameterStore p, Tensor inputs, Tensor resets, Tensor hidden)
     {
         long steps = inputs.shape[0], copies = inputs.shape[1], batch = inputs.shape[2];
         var wi = p.Block(InputKernel);

@@ -58,14 +58,14 @@ public static class ScoreStatistics
         if (runs == 0 || tasks == 0) throw new ArgumentException("the score matrix is empty", nameof(scores));
         if (replicates < 1) throw new ArgumentOutOfRangeException(nameof(replicates), replicates, "at least one replicate is needed");
         if (!(confidence > 0 && confidence < 1)) throw new ArgumentOutOfRangeException(nameof(confidence), confidence, "confidence must lie in (0, 1)");
-        var rng = EnvRandom.Start(seed);
+        var rng = SplitMix64.Start(seed);
         var sample = new double[runs, tasks];
         var values = new double[replicates];
         for (var r = 0; r < replicates; r++)
         {
             for (var m = 0; m < tasks; m++)
                 for (var n = 0; n < runs; n++)
-                    sample[n, m] = scores[EnvRandom.Below(ref rng, runs), m];
+                    sample[n, m] = scores[SplitMix64.Below(ref rng, runs), m];
             values[r] = statistic(sample);
         }
         Array.Sort(values);

@@ -72,14 +72,14 @@ public sealed class Asterix : MinAtarGame, IRenderable
         if (spawnTimer[env] == 0)
         {
             // MinAtar: side, then gold (1/3), then a uniformly chosen free row; nothing when every row is taken.
-            var right = EnvRandom.Below(ref rng, 2) == 0;
-            var isGold = EnvRandom.Below(ref rng, 3) == 0;
+            var right = SplitMix64.Below(ref rng, 2) == 0;
+            var isGold = SplitMix64.Below(ref rng, 3) == 0;
             Span<int> free = stackalloc int[Slots];
             var count = 0;
             for (var i = 0; i < Slots; i++) if (!filled[slots + i]) free[count++] = i;
             if (count > 0)
             {
-                var k = slots + free[EnvRandom.Below(ref rng, count)];
+                var k = slots + free[SplitMix64.Below(ref rng, count)];
                 (filled[k], entityX[k], rightward[k], gold[k]) = (true, right ? 0 : 9, right, isGold);
             }
             spawnTimer[env] = spawnSpeed[env];

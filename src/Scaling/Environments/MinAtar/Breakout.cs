@@ -64,7 +64,7 @@ public sealed class Breakout : MinAtarGame, IRenderable
         paddle[env] = 4;
         strike[env] = false;
         ballY[env] = 3;
-        var right = EnvRandom.Below(ref Random[env], 2) == 1;
+        var right = SplitMix64.Below(ref Random[env], 2) == 1;
         (ballX[env], ballDir[env]) = right ? (9, 3) : (0, 2);
         (lastX[env], lastY[env]) = (ballX[env], ballY[env]);
         WriteObservation(env);

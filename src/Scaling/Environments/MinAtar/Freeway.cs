@@ -46,8 +46,8 @@ public sealed class Freeway : MinAtarGame, IRenderable
         ref var rng = ref Random[env];
         for (var i = 0; i < Lanes; i++)
         {
-            var speed = 1 + EnvRandom.Below(ref rng, 5);
-            var v = EnvRandom.Below(ref rng, 2) == 0 ? -speed : speed;
+            var speed = 1 + SplitMix64.Below(ref rng, 5);
+            var v = SplitMix64.Below(ref rng, 2) == 0 ? -speed : speed;
             (countdown[env * Lanes + i], velocity[env * Lanes + i]) = (speed, v);
         }
     }

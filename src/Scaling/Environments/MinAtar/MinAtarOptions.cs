@@ -21,7 +21,7 @@ public sealed record MinAtarOptions(double StickyActionProbability = 0, int MaxS
     /// </summary>
     public int Sticky(int chosen, ref int last, ref ulong rng)
     {
-        if (StickyActionProbability > 0 && EnvRandom.UnitDouble(ref rng) < StickyActionProbability) chosen = last;
+        if (StickyActionProbability > 0 && SplitMix64.UnitDouble(ref rng) < StickyActionProbability) chosen = last;
         return last = chosen;
     }
 

@@ -137,9 +137,9 @@ public sealed class Seaquest : MinAtarGame, IRenderable
 
         if (g.SpawnTimer == 0)
         {
-            var right = EnvRandom.UnitDouble(ref rng) < 0.5;
-            var isSub = EnvRandom.UnitDouble(ref rng) < 1.0 / 3;
-            var y = 1 + EnvRandom.Below(ref rng, 8);
+            var right = SplitMix64.UnitDouble(ref rng) < 0.5;
+            var isSub = SplitMix64.UnitDouble(ref rng) < 1.0 / 3;
+            var y = 1 + SplitMix64.Below(ref rng, 8);
             var blocked = g.Subs.Any(s => s.Y == y && s.Right != right) || g.Fish.Any(f => f.Y == y && f.Right != right);
             if (!blocked)
             {
@@ -150,8 +150,8 @@ public sealed class Seaquest : MinAtarGame, IRenderable
         }
         if (g.DiverTimer == 0)
         {
-            var right = EnvRandom.UnitDouble(ref rng) < 0.5;
-            var y = 1 + EnvRandom.Below(ref rng, 8);
+            var right = SplitMix64.UnitDouble(ref rng) < 0.5;
+            var y = 1 + SplitMix64.Below(ref rng, 8);
             g.DiverList.Add((right ? 0 : 9, y, right, DiverMoveInterval));
             g.DiverTimer = DiverSpawnSpeed;
         }

@@ -130,8 +130,8 @@ public abstract class MpeEnv : VectorEnv, IRenderable
         for (var i = 0; i < EntityCount; i++)
         {
             var k = At(env, i);
-            Position[k] = 2 * EnvRandom.Unit(ref rng) - 1;
-            Position[k + 1] = 2 * EnvRandom.Unit(ref rng) - 1;
+            Position[k] = 2 * SplitMix64.Unit(ref rng) - 1;
+            Position[k + 1] = 2 * SplitMix64.Unit(ref rng) - 1;
             Velocity[k] = Velocity[k + 1] = 0;
         }
         if (DimC > 0) Comm.AsSpan(env * AgentCount * DimC, AgentCount * DimC).Clear();

@@ -44,7 +44,7 @@ public sealed class SimpleAdversary : MpeEnv
         entity < adversaries ? Colours.Red : entity < AgentCount ? Colours.Blue : entity - AgentCount == goal[env] ? Colours.Green : Colours.Grey;
 
     /// <inheritdoc/>
-    protected override void ResetScenario(int env) => goal[env] = EnvRandom.Below(ref Random[env], landmarks);
+    protected override void ResetScenario(int env) => goal[env] = SplitMix64.Below(ref Random[env], landmarks);
 
     /// <inheritdoc/>
     protected override void WriteRewards(int env)

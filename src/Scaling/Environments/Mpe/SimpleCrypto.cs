@@ -44,8 +44,8 @@ public sealed class SimpleCrypto : MpeEnv
     /// <inheritdoc/>
     protected override void ResetScenario(int env)
     {
-        goalBit[env] = EnvRandom.Below(ref Random[env], 2);
-        keyBit[env] = EnvRandom.Below(ref Random[env], 2);
+        goalBit[env] = SplitMix64.Below(ref Random[env], 2);
+        keyBit[env] = SplitMix64.Below(ref Random[env], 2);
     }
 
     /// <inheritdoc/>

@@ -47,7 +47,7 @@ public sealed class SimplePush : MpeEnv
         entity < adversaries ? Colours.Red : entity < AgentCount ? Colours.Blue : entity - AgentCount == goal[env] ? Colours.Green : Colours.Grey;
 
     /// <inheritdoc/>
-    protected override void ResetScenario(int env) => goal[env] = EnvRandom.Below(ref Random[env], 2);
+    protected override void ResetScenario(int env) => goal[env] = SplitMix64.Below(ref Random[env], 2);
 
     /// <inheritdoc/>
     protected override void WriteRewards(int env)

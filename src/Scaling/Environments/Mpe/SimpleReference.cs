@@ -44,8 +44,8 @@ public sealed class SimpleReference : MpeEnv
     /// <inheritdoc/>
     protected override void ResetScenario(int env)
     {
-        goal[2 * env] = EnvRandom.Below(ref Random[env], 3);
-        goal[2 * env + 1] = EnvRandom.Below(ref Random[env], 3);
+        goal[2 * env] = SplitMix64.Below(ref Random[env], 3);
+        goal[2 * env + 1] = SplitMix64.Below(ref Random[env], 3);
     }
 
     /// <inheritdoc/>

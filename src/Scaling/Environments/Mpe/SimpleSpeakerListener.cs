@@ -39,7 +39,7 @@ public sealed class SimpleSpeakerListener : MpeEnv
     protected override byte ColourOf(int env, int entity) => entity == 0 ? Colours.Red : entity == 1 ? Colours.Blue : entity - 2 == goal[env] ? Colours.Green : Colours.Grey;
 
     /// <inheritdoc/>
-    protected override void ResetScenario(int env) => goal[env] = EnvRandom.Below(ref Random[env], 3);
+    protected override void ResetScenario(int env) => goal[env] = SplitMix64.Below(ref Random[env], 3);
 
     /// <inheritdoc/>
     protected override void DecodeDiscrete(int agent, int action, ref float ux, ref float uy, Span<float> message)

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Hybrid.Games;
+namespace Hybrid.Kernel;
 
 /// <summary>
 /// Loads TorchSharp's native library from the build output for hosts that have no deps.json entry for it,
@@ -20,7 +20,7 @@ public static class TorchNative
 
     /// <summary>
     /// Loads runtimes/&lt;rid&gt;/native/libLibTorchSharp.so from <paramref name="outputDirectory"/> (default: the folder
-    /// of Hybrid.Games.Core.dll). Returns false when there is nothing to load (other platforms, or no such file).
+    /// of Hybrid.Kernel.dll). Returns false when there is nothing to load (other platforms, or no such file).
     /// Safe to call more than once.
     /// </summary>
     public static bool Load(string? outputDirectory = null)

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Hybrid.Scaling.Training;
+namespace Hybrid.Kernel;
 
 /// <summary>Writes files whole or not at all: a temporary file beside the target, flushed to disk, then a rename.</summary>
 public static class AtomicFile

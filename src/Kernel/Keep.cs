@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Hybrid.Scaling.Networks;
+namespace Hybrid.Kernel;
 
 /// <summary>
 /// Scalars that live as long as the process, and tensor operations that make no temporary Scalar. TorchSharp 0.107

@@ -1,0 +1,144 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hybrid.Kernel;
+
+/// <summary>
+/// Adam over the rows of a <see cref="ParameterStore"/>, optionally after clipping each copy's gradient by its own
+/// global norm (optax.chain(clip_by_global_norm(max_norm), adam(lr, b1, b2, eps))): each training seed, COLA run or
+/// population member is optimised exactly as it would be alone. The one optimiser of the library (PPO, COLA, OpenES).
+/// </summary>
+/// <remarks>
+/// <para>Clipping: g &lt;- g * max_norm / ||g|| where ||g|| &gt;= max_norm (optax's where(norm &lt; max, g, g / norm * max)).
+/// Adam: m &lt;- b1 m + (1 - b1) g, v &lt;- b2 v + (1 - b2) g^2, step = lr * m_hat / (sqrt(v_hat) + eps) with
+/// m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t), t counting updates from 1; the parameters move by -step
+/// (by +step when maximising, as evolution strategies ascend).</para>
+/// <para>Why not TorchSharp's <c>torch.optim.Adam</c>: its step computes sqrt(v) / sqrt(1 - b2^t) (a different
+/// rounding from the optax and PureJaxRL order the golden runs pin), it has no per-row clipping, and it converts its
+/// numbers to temporary Scalars on every step, which TorchSharp 0.107 lets the garbage collector free while libtorch
+/// reads them (see <see cref="Keep"/>; <c>ScalarLifetimeTests</c> finds them in its IL). Every Scalar here is held.</para>
+/// </remarks>
+public sealed class Adam : IDisposable
+{
+    readonly Tensor values;
+    readonly Scalar beta1Scalar, oneMinusBeta1, beta2Scalar, oneMinusBeta2, epsilonScalar;
+    readonly Scalar? maxNorm;
+
+    /// <summary>Creates the optimiser state (zero moments, step 0) for the store's values.</summary>
+    /// <param name="store">The parameters.</param>
+    /// <param name="maxGradNorm">Per-copy global-norm limit, or null for no clipping.</param>
+    /// <param name="beta1">First-moment decay.</param>
+    /// <param name="beta2">Second-moment decay.</param>
+    /// <param name="epsilon">Added to sqrt(v_hat) (outside the root, as optax and PyTorch).</param>
+    public Adam(ParameterStore store, double? maxGradNorm = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+        : this(store.Values, maxGradNorm, beta1, beta2, epsilon) { }
+
+    /// <summary>The same for a leaf tensor [C, P] that is not held in a store (a search distribution's mean).</summary>
+    public Adam(Tensor values, double? maxGradNorm = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    {
+        if (maxGradNorm is { } limit && !(limit > 0)) throw new ArgumentOutOfRangeException(nameof(maxGradNorm), maxGradNorm, "the gradient norm limit must be positive");
+        if (beta1 is < 0 or >= 1 || beta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(beta1), "Adam's betas must lie in [0, 1)");
+        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be positive");
+        if (values.dim() != 2) throw new ArgumentException($"Adam works on rows [copies, parameters], got [{string.Join(", ", values.shape)}]", nameof(values));
+        this.values = values;
+        MaxGradNorm = maxGradNorm;
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        FirstMoment = zeros_like(values).detach().DetachFromDisposeScope();
+        SecondMoment = zeros_like(values).detach().DetachFromDisposeScope();
+        beta1Scalar = beta1.ToScalar();
+        oneMinusBeta1 = (1 - beta1).ToScalar();
+        beta2Scalar = beta2.ToScalar();
+        oneMinusBeta2 = (1 - beta2).ToScalar();
+        epsilonScalar = epsilon.ToScalar();
+        maxNorm = maxGradNorm?.ToScalar();
+    }
+
+    /// <summary>Per-copy global-norm limit, or null.</summary>
+    public double? MaxGradNorm { get; }
+
+    /// <summary>Adam's decay rates and epsilon.</summary>
+    public double Beta1 { get; }
+
+    /// <inheritdoc cref="Beta1"/>
+    public double Beta2 { get; }
+
+    /// <inheritdoc cref="Beta1"/>
+    public double Epsilon { get; }
+
+    /// <summary>Updates taken so far.</summary>
+    public long Steps { get; set; }
+
+    /// <summary>m [C, P].</summary>
+    public Tensor FirstMoment { get; }
+
+    /// <summary>v [C, P].</summary>
+    public Tensor SecondMoment { get; }
+
+    /// <summary>
+    /// One descent step from the gradient accumulated in the values (<c>backward()</c>), which it then clears. Returns
+    /// each copy's gradient norm before clipping [C] (empty without clipping).
+    /// </summary>
+    public double[] Step(double learningRate)
+    {
+        var grad = values.grad ?? throw new InvalidOperationException("no gradient: call backward() on the loss first");
+        var norms = Step(grad, learningRate);
+        grad.zero_();
+        return norms;
+    }
+
+    /// <summary>One step from an explicit gradient [C, P] (descent, or ascent with <paramref name="ascend"/>); returns the per-copy norms as <see cref="Step(double)"/>.</summary>
+    public double[] Step(Tensor gradient, double learningRate, bool ascend = false)
+    {
+        if (!gradient.shape.SequenceEqual(values.shape))
+            throw new ArgumentException($"gradient of shape [{string.Join(", ", gradient.shape)}] for parameters [{string.Join(", ", values.shape)}]", nameof(gradient));
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var g = gradient;
+        double[] result = Array.Empty<double>();
+        if (maxNorm is not null)
+        {
+            var norms = gradient.Squared().sum(1, keepdim: true).sqrt();
+            // min(1, max_norm / norm) per copy, as a tensor expression without temporary Scalars.
+            var scale = norms.reciprocal().mul_(maxNorm).clamp_max_(Keep.One);
+            g = gradient * scale;
+            result = norms.squeeze(1).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+        }
+        Steps++;
+        FirstMoment.mul_(beta1Scalar).add_(g, alpha: oneMinusBeta1);
+        SecondMoment.mul_(beta2Scalar).addcmul_(g, g, value: oneMinusBeta2);
+        using var correction2 = (1 - Math.Pow(Beta2, Steps)).ToScalar();
+        using var step = ((ascend ? 1 : -1) * learningRate / (1 - Math.Pow(Beta1, Steps))).ToScalar();
+        var denominator = SecondMoment.div(correction2).sqrt_().PlusInPlace(epsilonScalar);
+        values.addcdiv_(FirstMoment, denominator, value: step);
+        return result;
+    }
+
+    /// <summary>Writes the moments and the step count.</summary>
+    public void Save(StateWriter writer)
+    {
+        writer.Section("adam");
+        writer.WriteTensor(FirstMoment);
+        writer.WriteTensor(SecondMoment);
+        writer.Write(Steps);
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote (for parameters of the same shape).</summary>
+    public void Load(StateReader reader)
+    {
+        reader.Section("adam");
+        reader.ReadInto(FirstMoment, "Adam first moment");
+        reader.ReadInto(SecondMoment, "Adam second moment");
+        Steps = reader.ReadInt64();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        FirstMoment.Dispose();
+        SecondMoment.Dispose();
+        foreach (var x in new[] { beta1Scalar, oneMinusBeta1, beta2Scalar, oneMinusBeta2, epsilonScalar }) x.Dispose();
+        maxNorm?.Dispose();
+    }
+}
