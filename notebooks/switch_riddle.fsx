@@ -8,6 +8,7 @@ open System
 open Plotly.NET
 open TorchSharp
 open Hybrid.Scaling.Algorithms
+open Hybrid.Scaling.Networks
 open Setup
 
 let dir = outputDir "switch_riddle"
@@ -75,7 +76,7 @@ let config =
     c
 let trainer = new PpoTrainer(PpoVariant.Ippo, "switch_riddle", config)
 let curve = ResizeArray<float * float>()
-trainer.Train(fun m -> if not (Double.IsNaN m.Returns.[0]) then curve.Add(float m.EnvSteps, m.Returns.[0]))
+trainer.Train(fun m -> if not (Double.IsNaN m.["return"].[0]) then curve.Add(float m.EnvSteps, m.["return"].[0]))
 printfn "trained %d steps: training return (last 10%% of episodes) %.3f" trainer.EnvSteps (trainer.FinalReturns().[0])
 
 /// The learned greedy policy on every room sequence, driving the network by hand: exact expected return, and the
@@ -96,9 +97,11 @@ let learned =
             let row = sequences.[q].[d] * 729 + q
             obs.[row * 2] <- 1.0f
             obs.[row * 2 + 1] <- if bulb.[q] then 1.0f else 0.0f
-        let out = net.Forward(torch.tensor(obs).view(1L, 1L, int64 b, 2L), null, torch.zeros(1L, 1L, int64 b, dtype = torch.ScalarType.Bool), hidden)
-        hidden <- out.ActorHidden
-        let logits = out.Policy.contiguous().data<float32>().ToArray()
+        let gru = net.RecurrentModules.[0]
+        let context = ForwardContext(1, torch.zeros(1L, 1L, int64 b, dtype = torch.ScalarType.Bool)).WithState(gru, hidden)
+        let out = net.Forward(torch.tensor(obs).view(1L, 1L, int64 b, 2L), null, context)
+        hidden <- context.FinalState gru
+        let logits = out.Policy.Primary.contiguous().data<float32>().ToArray()
         for q in 0 .. 728 do
             if not ended.[q] then
                 let i = sequences.[q].[d]

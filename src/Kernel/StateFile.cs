@@ -191,15 +191,29 @@ public sealed class StateReader : BinaryReader
     /// </summary>
     public void ExpectIdentity(string description, JsonObject identity)
     {
-        var saved = Header.Identity;
-        var differing = saved.Select(p => p.Key).Union(identity.Select(p => p.Key))
-            .Where(k => !JsonNode.DeepEquals(saved[k], identity[k])).ToList();
+        var saved = Leaves(Header.Identity);
+        var mine = Leaves(identity);
+        var differing = saved.Keys.Union(mine.Keys)
+            .Where(k => !JsonNode.DeepEquals(saved.GetValueOrDefault(k), mine.GetValueOrDefault(k))).ToList();
         if (differing.Count == 0) return;
         if (Header.Description != description)
             throw new InvalidDataException($"{Name} was written by {Header.Description}, not {description}");
         string Show(JsonNode? n) => n is null ? "(none)" : n.ToJsonString();
-        var details = string.Join(", ", differing.Take(4).Select(k => $"{k} {Show(saved[k])} there, {Show(identity[k])} here"));
+        var details = string.Join(", ", differing.Take(4).Select(k => $"{k} {Show(saved.GetValueOrDefault(k))} there, {Show(mine.GetValueOrDefault(k))} here"));
         throw new InvalidDataException($"{Name} was written by {Header.Description} with other settings ({details}{(differing.Count > 4 ? ", ..." : "")})");
+    }
+
+    /// <summary>Every value of nested objects by its dotted path ("config.lr").</summary>
+    static Dictionary<string, JsonNode?> Leaves(JsonObject root)
+    {
+        var result = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        void Walk(JsonNode? node, string path)
+        {
+            if (node is JsonObject o) foreach (var (k, v) in o) Walk(v, path.Length == 0 ? k : $"{path}.{k}");
+            else result[path] = node;
+        }
+        Walk(root, "");
+        return result;
     }
 
     /// <summary>Expects the section <paramref name="name"/> to start here.</summary>

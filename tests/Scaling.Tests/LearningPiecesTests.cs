@@ -72,7 +72,7 @@ public class LearningPiecesTests
         for (var r = 0; r < n; r++) { logits[3 * r] = 0; logits[3 * r + 1] = MathF.Log(2); logits[3 * r + 2] = MathF.Log(7); }
         var actions = new int[n];
         var logProbs = new float[n];
-        ActionSampler.Categorical(logits, 3, ref rng, actions, logProbs);
+        new Hybrid.Scaling.Distributions.Categorical(3).Sample(logits, ReadOnlySpan<float>.Empty, ref rng, actions, Span<float>.Empty, logProbs);
         var share = Enumerable.Range(0, 3).Select(k => actions.Count(a => a == k) / (double)n).ToArray();
         Assert.Equal(0.1, share[0], 2);
         Assert.Equal(0.2, share[1], 2);
@@ -99,14 +99,23 @@ public class LearningPiecesTests
     {
         using var scope = NewDisposeScope();
         var layout = new ParameterLayout();
-        var gru = Gru.Add(layout, "gru", 3, 4);
+        var gru = new Gru(layout, "gru", 3, 4);
         using var p = layout.Build(new long[] { 5 });
+        // Rows [C, T B, I] with T = 5 steps of B = 2 sequences.
         var x = randn(5, 1, 2, 3);
+        Tensor Rows(Tensor steps) => steps.permute(1, 0, 2, 3).reshape(1, -1, 3);
+        (Tensor Outputs, Tensor Last) Run(Tensor inputs, Tensor resets, Tensor? h)
+        {
+            var context = new ForwardContext((int)inputs.shape[0], resets);
+            if (h is not null) context.WithState(gru, h);
+            var y = gru.Forward(p, Rows(inputs), context).Value.view(1, inputs.shape[0], 2, 4).permute(1, 0, 2, 3);
+            return (y, context.FinalState(gru));
+        }
         var resets = zeros(5, 1, 2, ScalarType.Bool);
         resets[2, 0, 1] = tensor(true);
-        var (outputs, last) = gru.Forward(p, x, resets, randn(1, 2, 4));
-        // Environment 1 restarts at t = 2: its outputs from there equal a fresh run of steps 2..4 from zeros.
-        var (fresh, _) = gru.Forward(p, x[TensorIndex.Slice(2, 5)], zeros(3, 1, 2, ScalarType.Bool), zeros(1, 2, 4));
+        var (outputs, last) = Run(x, resets, randn(1, 2, 4));
+        // Sequence 1 restarts at t = 2: its outputs from there equal a fresh run of steps 2..4 from zeros.
+        var (fresh, _) = Run(x[TensorIndex.Slice(2, 5)], zeros(3, 1, 2, ScalarType.Bool), null);
         Assert.True(outputs[TensorIndex.Slice(2, 5), 0, 1].allclose(fresh[TensorIndex.Colon, 0, 1], atol: 1e-6));
         Assert.False(outputs[TensorIndex.Slice(2, 5), 0, 0].allclose(fresh[TensorIndex.Colon, 0, 0], atol: 1e-3));
         Assert.True(last.allclose(outputs[4]));
@@ -116,7 +125,7 @@ public class LearningPiecesTests
         var gates = x0.matmul(wi[0]);
         var z = sigmoid(gates[TensorIndex.Colon, TensorIndex.Slice(4, 8)]);
         var n = tanh(gates[TensorIndex.Colon, TensorIndex.Slice(8, 12)]);
-        var (one, _) = gru.Forward(p, x[TensorIndex.Slice(0, 1)], zeros(1, 1, 2, ScalarType.Bool), zeros(1, 2, 4));
+        var (one, _) = Run(x[TensorIndex.Slice(0, 1)], zeros(1, 1, 2, ScalarType.Bool), zeros(1, 2, 4));
         Assert.True(one[0, 0, 0].allclose(((1 - z) * n).squeeze(0), atol: 1e-6));
     }
 

@@ -1,3 +1,4 @@
+using Hybrid.Scaling.Networks;
 using Hybrid.Scaling.Algorithms;
 using Xunit;
 using static TorchSharp.torch;
@@ -89,8 +90,8 @@ public class PolicyEvaluationTests
         Assert.NotEqual(first.Returns, other.Returns);
         var a = evaluated.Step();
         var b = plain.Step();
-        Assert.Equal(b.Returns, a.Returns);
-        Assert.Equal(b.ActorLoss, a.ActorLoss);
+        Assert.Equal(b["return"], a["return"]);
+        Assert.Equal(b["actor_loss"], a["actor_loss"]);
         Assert.Equal(plain.Network.ParameterSets[0].Values.data<float>().ToArray(), evaluated.Network.ParameterSets[0].Values.data<float>().ToArray());
     }
 
@@ -130,9 +131,10 @@ public class PolicyEvaluationTests
                         obs[row * 2 + 1] = bulb[p] ? 1 : 0;
                     }
             var parent = tensor(Enumerable.Range(0, paths * agents * agents).Select(r => (long)(r / (agents * agents) * agents + r % agents)).ToArray());
-            var output = trainer.Network.Forward(tensor(obs).view(1, seeds, paths * agents * agents, 2), null,
-                zeros(1, seeds, paths * agents * agents, dtype: ScalarType.Bool), hidden.index_select(1, parent));
-            var probs = nn.functional.softmax(output.Policy, -1).to(ScalarType.Float64).contiguous().data<double>().ToArray();
+            var context = new ForwardContext(1, zeros(1, seeds, paths * agents * agents, dtype: ScalarType.Bool))
+                .WithState(trainer.Network.RecurrentModules[0], hidden.index_select(1, parent));
+            var output = trainer.Network.Forward(tensor(obs).view(1, seeds, paths * agents * agents, 2), null, context);
+            var probs = nn.functional.softmax(output.Policy.Primary, -1).to(ScalarType.Float64).contiguous().data<double>().ToArray();
             var next = new List<long>();
             var (nextBulb, nextBeen, nextProbability) = (new List<bool>(), new List<bool[]>(), new List<double[]>());
             for (var p = 0; p < paths; p++)
@@ -158,7 +160,7 @@ public class PolicyEvaluationTests
                 }
             // Hidden states of branch k (agents' rows) for each kept path.
             var rows = next.SelectMany(k => Enumerable.Range(0, agents).Select(a => k * agents + a)).ToArray();
-            hidden = output.ActorHidden!.index_select(1, tensor(rows));
+            hidden = context.FinalState(trainer.Network.RecurrentModules[0]).index_select(1, tensor(rows));
             (bulb, been, probability) = (nextBulb, nextBeen, nextProbability);
         }
         return expected;

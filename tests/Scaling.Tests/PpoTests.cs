@@ -45,9 +45,9 @@ public class PpoTests
             var m = trainer.Step();
             for (var s = 0; s < 2; s++)
             {
-                Assert.True(Math.Abs(m.ApproxKl[s]) < 1e-5, $"update {u} seed {s}: approx KL {m.ApproxKl[s]}");
-                Assert.Equal(0, m.ClipFraction[s]);
-                Assert.True(double.IsFinite(m.ValueLoss[s]) && m.GradNorm[s] > 0);
+                Assert.True(Math.Abs(m["approx_kl"][s]) < 1e-5, $"update {u} seed {s}: approx KL {m["approx_kl"][s]}");
+                Assert.Equal(0, m["clip_fraction"][s]);
+                Assert.True(double.IsFinite(m["value_loss"][s]) && m["grad_norm"][s] > 0);
             }
         }
     }
@@ -70,7 +70,7 @@ public class PpoTests
     {
         var config = PpoConfig.For(PpoVariant.Ippo, "MPE_simple_spread_v3") with { TotalTimesteps = 102_400, Seed = 1 };
         using var trainer = new PpoTrainer(PpoVariant.Ippo, "MPE_simple_spread_v3", config);
-        var first = trainer.Step().Returns[0];
+        var first = trainer.Step()["return"][0];
         trainer.Train();
         var random = PpoRun.RandomReturn("MPE_simple_spread_v3", 1);
         Assert.True(trainer.FinalReturns()[0] > random + 3, $"final {trainer.FinalReturns()[0]}, first update {first}, random {random}");
@@ -100,17 +100,15 @@ public class PpoTests
         var config = Small(updates: 4) with { UpdateEpochs = 2, NumMinibatches = 2, Recurrent = recurrent };
         using var straight = new PpoTrainer(variant, env, config, seeds: 2);
         straight.Train();
-        using var saved = new MemoryStream();
+        byte[] saved;
         using (var first = new PpoTrainer(variant, env, config, seeds: 2))
         {
             first.Step();
             first.Step();
-            using var writer = new BinaryWriter(saved, System.Text.Encoding.UTF8, leaveOpen: true);
-            first.Save(writer);
+            saved = PpoCheckpoint.ToBytes(first);
         }
-        saved.Position = 0;
         using var resumed = new PpoTrainer(variant, env, config, seeds: 2);
-        resumed.Load(new BinaryReader(saved));
+        PpoCheckpoint.Read(saved, "checkpoint.bin", resumed);
         Assert.Equal(2, resumed.Update);
         resumed.Train();
         Assert.Equal(Parameters(straight), Parameters(resumed));
@@ -121,12 +119,11 @@ public class PpoTests
     public void ACheckpointOfAnotherConfigurationIsRefused()
     {
         var config = Small();
-        using var saved = new MemoryStream();
-        using (var t = new PpoTrainer(PpoVariant.Ppo, "MPE_simple_v3", config))
-        using (var writer = new BinaryWriter(saved, System.Text.Encoding.UTF8, leaveOpen: true)) t.Save(writer);
-        saved.Position = 0;
+        byte[] saved;
+        using (var t = new PpoTrainer(PpoVariant.Ppo, "MPE_simple_v3", config)) saved = PpoCheckpoint.ToBytes(t);
         using var other = new PpoTrainer(PpoVariant.Ppo, "MPE_simple_v3", config with { LearningRate = 1e-3 });
-        Assert.Contains("another configuration", Assert.Throws<InvalidDataException>(() => other.Load(new BinaryReader(saved))).Message);
+        Assert.Equal("checkpoint.bin was written by PPO on MPE_simple_v3 with 1 seed with other settings (config.lr 0.00025 there, 0.001 here)",
+            Assert.Throws<InvalidDataException>(() => PpoCheckpoint.Read(saved, "checkpoint.bin", other)).Message);
     }
 
     [Fact]
@@ -139,7 +136,7 @@ public class PpoTests
     [Fact]
     public void RecurrentNetworkUsesTheReferenceInitialisation()
     {
-        using var net = new ActorCritic(new NetworkSpec(6, 3, Recurrent: true, Hidden: 8, GruHidden: 8), new long[] { 0, 1 });
+        using var net = ActorCritic.Create(new NetworkShape(new long[] { 6 }, new Hybrid.Scaling.Distributions.Categorical(3)), ActorCriticOptions.Recurrent(8, 8), new long[] { 0, 1 });
         var p = net.ParameterSets[0];
         Assert.Contains(p.Blocks, b => b.Name == "actor.gru.recurrent");
         // The actor head is orthogonal with gain 0.01: its columns have norm 0.01.

@@ -46,7 +46,7 @@ public static class TrainCommand
         var recent = new Queue<double>();
         var summary = run.Run(m =>
         {
-            var mean = m.Returns.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+            var mean = m["return"].Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
             if (double.IsFinite(mean)) { recent.Enqueue(mean); if (recent.Count > 10) recent.Dequeue(); }
             var sps = (m.Update - startUpdate) * (double)config.NumSteps * config.NumEnvs * seeds / clock.Elapsed.TotalSeconds;
             var text = string.Create(CultureInfo.InvariantCulture, $"{algo} {env} update {m.Update}/{config.NumUpdates} return {(recent.Count > 0 ? recent.Average() : double.NaN):0.###} {sps:0} steps/s");

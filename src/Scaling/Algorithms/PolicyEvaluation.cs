@@ -1,6 +1,5 @@
 using Hybrid.Scaling.Environments;
-using Hybrid.Scaling.Networks;
-using static TorchSharp.torch;
+using Hybrid.Scaling.Rollouts;
 
 namespace Hybrid.Scaling.Algorithms;
 
@@ -25,112 +24,82 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
     public double[] MeanReturns => Returns.Select(r => r.Average()).ToArray();
 
     /// <summary>
-    /// Plays <paramref name="episodes"/> episodes per training seed with that seed's policy, in new environments seeded
-    /// from <paramref name="seed"/>, with greedy or sampled actions. Each environment plays exactly one episode, so
-    /// short episodes are not over-represented (as they are among the episodes that end within a window of training
-    /// steps). The trainer's own environments, hidden states and random streams are not touched.
+    /// Plays <paramref name="episodes"/> episodes per training seed in new environments of the trainer's registered
+    /// environment (its default settings: for other settings pass the environments, see the other overload).
     /// </summary>
     public static PolicyEvaluation Run(PpoTrainer trainer, int episodes, EvaluationPolicy policy, long seed, int maxSteps = 100_000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
+        using var env = EnvRegistry.Create(trainer.Environment.Name, trainer.Seeds * episodes);
+        return Run(trainer, env, policy, seed, maxSteps);
+    }
+
+    /// <summary>
+    /// Plays one episode in each environment of <paramref name="env"/> (seeds x episodes of them, seed s owning the
+    /// s-th block), reset here from <paramref name="seed"/>, with every learner's policy (greedy or sampled, from
+    /// streams of its own) and the trainer's fixed controllers. Each environment plays exactly one episode, so short
+    /// episodes are not over-represented (as they are among the episodes that end within a window of training
+    /// steps). The trainer's own environments, states and random streams are not touched.
+    /// </summary>
+    public static PolicyEvaluation Run(PpoTrainer trainer, VectorEnv env, EvaluationPolicy policy, long seed, int maxSteps = 100_000)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
         var seeds = trainer.Seeds;
-        var network = trainer.Network;
-        var config = trainer.Config;
-        var device = network.ParameterSets[0].Values.device;
-        using var env = EnvRegistry.Create(trainer.Environment.Name, seeds * episodes);
-        var agents = env.Agents.Count;
-        var actors = agents * episodes;
-        var inputs = new ActorObservations(env, seeds, config.AgentId, trainer.Variant == PpoVariant.Mappo, device);
-        var envSeeds = new ulong[seeds * episodes];
-        for (var k = 0; k < envSeeds.Length; k++) envSeeds[k] = SplitMix64.Start((ulong)seed ^ 0x5EED_0E7A_1000_0000UL) + (ulong)k;
-        env.Reset(envSeeds);
-        var rng = Enumerable.Range(0, seeds).Select(s => SplitMix64.Start((ulong)seed * 31 + (ulong)s ^ 0x0A11_CE5E_ED00_0000UL)).ToArray();
-        var box = env.ActionSpaces[0] as Box;
-        var actionSize = box?.FlatSize ?? ((Discrete)env.ActionSpaces[0]).N;
-        var discrete = new int[seeds * actors];
-        var continuous = new float[box is null ? 0 : seeds * actors * actionSize];
-        var envDiscrete = new int[discrete.Length];
-        var envContinuous = new float[continuous.Length];
-        var scratch = new float[actors];
-        var returns = new double[seeds * episodes];
-        var lengths = new int[seeds * episodes];
-        var finished = new bool[seeds * episodes];
-        var open = seeds * episodes;
-        var resets = new bool[seeds * actors];
-        Tensor? actorHidden = null, criticHidden = null;
-        if (config.Recurrent)
+        if (env.NumEnvs % seeds != 0) throw new ArgumentException($"{env.NumEnvs} evaluation environments do not split into {seeds} seeds");
+        if (env.Name != trainer.Environment.Name || !env.Agents.SequenceEqual(trainer.Environment.Agents))
+            throw new ArgumentException($"the policies were trained on {trainer.Environment.Name}, not {env.Name}");
+        var episodes = env.NumEnvs / seeds;
+        var mode = policy == EvaluationPolicy.Greedy ? ActionMode.Greedy : ActionMode.Sample;
+        var actors = new List<NetworkActor>();
+        var controllers = new List<Controller>();
+        foreach (var c in trainer.Policy.Controllers)
         {
-            actorHidden = zeros(seeds, actors, config.GruHidden, device: device).DetachFromDisposeScope();
-            if (network.CriticHasOwnHidden) criticHidden = zeros(seeds, actors, config.GruHidden, device: device).DetachFromDisposeScope();
+            IActor actor;
+            if (c.Actor is NetworkActor trained)
+            {
+                var streams = Enumerable.Range(0, seeds).Select(s => SplitMix64.Start(((ulong)seed * 31 + (ulong)s) ^ 0x0A11_CE5E_ED00_0000UL)).ToArray();
+                var fresh = new NetworkActor(trained.Network, streams, mode);
+                actors.Add(fresh);
+                actor = fresh;
+            }
+            else actor = c.Actor is ScriptedPolicy scripted ? scripted.Fork() : c.Actor;
+            var g = c.Group;
+            controllers.Add(new Controller(new AgentGroup(env, g.Agents, actor.Copies, g.AgentId, g.WorldSize > 0, g.Device), actor, RecordObservations: false));
         }
-        using var _ = no_grad();
         try
         {
+            var joint = new JointPolicy(env, controllers);
+            var collector = new RolloutCollector(joint, seeds);
+            var envSeeds = new ulong[env.NumEnvs];
+            for (var k = 0; k < envSeeds.Length; k++) envSeeds[k] = SplitMix64.Start((ulong)seed ^ 0x5EED_0E7A_1000_0000UL) + (ulong)k;
+            collector.Reset(envSeeds);
+            using var step = collector.NewRollout(1);
+            var agents = env.Agents.Count;
+            var returns = new double[env.NumEnvs];
+            var lengths = new int[env.NumEnvs];
+            var finished = new bool[env.NumEnvs];
+            var open = env.NumEnvs;
             for (var t = 0; open > 0; t++)
             {
                 if (t == maxSteps) throw new InvalidOperationException($"{open} evaluation episodes of {env.Name} did not end within {maxSteps} steps");
-                using var scope = NewDisposeScope();
-                var (obs, world) = inputs.Read();
-                Tensor? r = config.Recurrent ? tensor(resets, device: device).view(1, seeds, actors) : null;
-                var output = network.Forward(obs.unsqueeze(0), world?.unsqueeze(0), r, actorHidden, criticHidden);
-                if (output.ActorHidden is { } h) { actorHidden!.Dispose(); actorHidden = h.detach().DetachFromDisposeScope(); }
-                if (output.CriticHidden is { } c) { criticHidden!.Dispose(); criticHidden = c.detach().DetachFromDisposeScope(); }
-                var logits = output.Policy.cpu().data<float>().ToArray();
-                if (box is null) ChooseDiscrete(logits, actionSize, policy, rng, seeds, actors, discrete, scratch);
-                else ChooseContinuous(logits, network.LogStd.detach().cpu().data<float>().ToArray(), box, policy, rng, seeds, actors, continuous, scratch);
-                for (var actor = 0; actor < inputs.Slot.Length; actor++)
-                {
-                    if (box is null) envDiscrete[inputs.Slot[actor]] = discrete[actor];
-                    else Array.Copy(continuous, actor * actionSize, envContinuous, inputs.Slot[actor] * actionSize, actionSize);
-                }
-                if (box is null) env.Step(envDiscrete); else env.Step(envContinuous);
-                for (var actor = 0; actor < resets.Length; actor++) resets[actor] = env.AllDones[inputs.Environment[actor]];
-                for (var k = 0; k < seeds * episodes; k++)
+                collector.Step(step, 0);
+                for (var k = 0; k < env.NumEnvs; k++)
                 {
                     if (finished[k]) continue;
                     double sum = 0;
-                    for (var a = 0; a < agents; a++) sum += env.Rewards[a * seeds * episodes + k];
+                    for (var a = 0; a < agents; a++) sum += env.Rewards[a * env.NumEnvs + k];
                     returns[k] += sum / agents;
                     lengths[k]++;
                     if (env.AllDones[k]) { finished[k] = true; open--; }
                 }
             }
+            return new PolicyEvaluation(
+                Enumerable.Range(0, seeds).Select(s => returns.Skip(s * episodes).Take(episodes).ToArray()).ToArray(),
+                Enumerable.Range(0, seeds).Select(s => lengths.Skip(s * episodes).Take(episodes).ToArray()).ToArray());
         }
         finally
         {
-            actorHidden?.Dispose();
-            criticHidden?.Dispose();
-        }
-        return new PolicyEvaluation(
-            Enumerable.Range(0, seeds).Select(s => returns.Skip(s * episodes).Take(episodes).ToArray()).ToArray(),
-            Enumerable.Range(0, seeds).Select(s => lengths.Skip(s * episodes).Take(episodes).ToArray()).ToArray());
-    }
-
-    static void ChooseDiscrete(float[] logits, int k, EvaluationPolicy policy, ulong[] rng, int seeds, int actors, int[] actions, float[] scratch)
-    {
-        for (var s = 0; s < seeds; s++)
-        {
-            var rows = logits.AsSpan(s * actors * k, actors * k);
-            if (policy == EvaluationPolicy.Sample) { ActionSampler.Categorical(rows, k, ref rng[s], actions.AsSpan(s * actors, actors), scratch); continue; }
-            for (var n = 0; n < actors; n++)
-            {
-                var best = 0;
-                for (var j = 1; j < k; j++) if (rows[n * k + j] > rows[n * k + best]) best = j;
-                actions[s * actors + n] = best;
-            }
-        }
-    }
-
-    static void ChooseContinuous(float[] means, float[] logStd, Box box, EvaluationPolicy policy, ulong[] rng, int seeds, int actors, float[] actions, float[] scratch)
-    {
-        var d = box.FlatSize;
-        for (var s = 0; s < seeds; s++)
-        {
-            var span = actions.AsSpan(s * actors * d, actors * d);
-            if (policy == EvaluationPolicy.Sample) ActionSampler.Gaussian(means.AsSpan(s * actors * d, actors * d), logStd.AsSpan(s * d, d), ref rng[s], span, scratch);
-            else means.AsSpan(s * actors * d, actors * d).CopyTo(span);
-            for (var j = 0; j < span.Length; j++) span[j] = Math.Clamp(span[j], box.Low, box.High);
+            foreach (var a in actors) a.Dispose();
         }
     }
 }

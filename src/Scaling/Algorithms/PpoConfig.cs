@@ -14,6 +14,15 @@ public enum PpoVariant
     Mappo,
 }
 
+/// <summary>The trunk of the PPO family's networks.</summary>
+public enum TorsoKind
+{
+    /// <summary>Dense towers (PureJaxRL's feed-forward network), or embedding and GRU when recurrent.</summary>
+    Mlp,
+    /// <summary>Conv(16, 3x3) + ReLU + Dense on grid observations (<see cref="ActorCriticOptions.MinAtarCnn"/>).</summary>
+    Cnn,
+}
+
 /// <summary>
 /// PPO settings with PureJaxRL's names (lowercase): the defaults are PureJaxRL ppo.py's; <see cref="For"/> gives the
 /// thesis' settings per environment family. NUM_UPDATES = total_timesteps / num_steps / num_envs (environment steps of
@@ -57,6 +66,10 @@ public sealed record PpoConfig
     public bool Recurrent { get; set; }
     /// <summary>GRU width.</summary>
     public int GruHidden { get; set; } = 128;
+    /// <summary>The network's trunk: mlp (feed-forward towers, or the GRU network when recurrent) or cnn (a convolution on grid observations such as MinAtar's).</summary>
+    public TorsoKind Torso { get; set; }
+    /// <summary>The GRU cell of recurrent networks (flax: PureJaxRL's and JaxMARL's; haiku; pytorch).</summary>
+    public GruStyle GruCell { get; set; }
     /// <summary>IPPO/MAPPO: append a one-hot agent id to each agent's observation.</summary>
     public bool AgentId { get; set; }
     /// <summary>Seed of the first training seed; seed k trains from seed + k.</summary>
@@ -83,6 +96,7 @@ public sealed record PpoConfig
         Check(MaxGradNorm > 0, "max_grad_norm", MaxGradNorm, "must be positive");
         Check(Hidden >= 1 && Layers >= 1 && GruHidden >= 1, "hidden/layers/gru_hidden", $"{Hidden}/{Layers}/{GruHidden}", "must be at least 1");
         Check(CheckpointEvery >= 1, "checkpoint_every", CheckpointEvery, "must be at least 1");
+        Check(!(Recurrent && Torso == TorsoKind.Cnn), "torso", "cnn", "has no recurrent variant yet (set recurrent=false)");
         Check(NumUpdates >= 1, "total_timesteps", TotalTimesteps, $"gives no update (needs at least num_steps x num_envs = {(long)NumSteps * NumEnvs})");
         var actors = NumEnvs * agents;
         if (Recurrent)
@@ -90,6 +104,14 @@ public sealed record PpoConfig
         else
             Check((long)actors * NumSteps % NumMinibatches == 0, "num_minibatches", NumMinibatches, $"must divide the batch of {(long)actors * NumSteps} transitions");
     }
+
+    /// <summary>The actor-critic these settings describe (see <see cref="ActorCriticOptions"/>).</summary>
+    public ActorCriticOptions NetworkOptions() => Torso switch
+    {
+        TorsoKind.Cnn => ActorCriticOptions.MinAtarCnn(hidden: Hidden),
+        _ when Recurrent => ActorCriticOptions.Recurrent(Hidden, GruHidden, GruCell),
+        _ => ActorCriticOptions.Mlp(Hidden, Layers, Activation),
+    };
 
     /// <summary>
     /// The thesis' settings for <paramref name="env"/>: MinAtar from chapter 7 appendix H (128 environments, 64 steps,

@@ -5,7 +5,6 @@ using System.Text.Json;
 using Hybrid.Scaling.Environments;
 using Hybrid.Scaling.Training;
 using TorchSharp;
-using TorchSharp.Modules;
 
 namespace Hybrid.Scaling.Algorithms;
 
@@ -22,42 +21,57 @@ public sealed record TrainingSummary(string Algo, string Env, long Steps, int Se
 
 /// <summary>
 /// A PPO-family training run in a directory: config.json (the resolved settings), metrics.csv (one row per update and
-/// seed), tensorboard/ (event files), episodes.csv, checkpoint.bin (written atomically every checkpoint_every updates
-/// and at the end) and summary.json. A killed run resumes from its checkpoint and ends with the parameters an
-/// uninterrupted run would have.
+/// seed, <see cref="MetricsWriter"/>), tensorboard/ (event files), episodes.csv, checkpoint.bin (the state format,
+/// written atomically every checkpoint_every updates and at the end) and summary.json. A killed run resumes from its
+/// checkpoint and ends with the parameters an uninterrupted run would have.
 /// </summary>
 public sealed class PpoRun : IDisposable
 {
-    /// <summary>Column names of metrics.csv.</summary>
-    public const string MetricsHeader = "update,env_steps,seed,return,episodes,actor_loss,value_loss,entropy,approx_kl,clip_fraction,grad_norm,lr,steps_per_second,seconds,rollout_seconds";
-
     readonly string directory;
     readonly PpoTrainer trainer;
-    readonly SummaryWriter? tensorboard;
+    readonly MetricsWriter metrics;
+    readonly Func<int, VectorEnv> environments;
     readonly string algo;
 
-    /// <summary>Creates the trainer; with <paramref name="resume"/> loads the directory's checkpoint (which must exist and match).</summary>
+    /// <summary>A run of the registered environment <paramref name="env"/> (default settings); with <paramref name="resume"/> the directory's checkpoint is loaded (it must exist and match).</summary>
     public PpoRun(string directory, PpoVariant variant, string env, PpoConfig config, int seeds, bool resume, bool writeTensorBoard = true, torch.Device? device = null)
+        : this(directory, new PpoTrainer(variant, env, config, seeds, device), n => EnvRegistry.Create(env, n), resume, writeTensorBoard) { }
+
+    /// <summary>
+    /// A run of <paramref name="trainer"/> (the run disposes it); <paramref name="environments"/> makes fresh environments
+    /// of the same kind and settings as the trainer's (for the random-policy baseline).
+    /// </summary>
+    public PpoRun(string directory, PpoTrainer trainer, Func<int, VectorEnv> environments, bool resume, bool writeTensorBoard = true)
     {
         this.directory = directory;
-        algo = variant.ToString().ToLowerInvariant();
-        Directory.CreateDirectory(directory);
-        trainer = new PpoTrainer(variant, env, config, seeds, device);
-        var checkpoint = CheckpointPath;
-        if (resume)
+        this.trainer = trainer;
+        this.environments = environments;
+        algo = trainer.Variant.ToString().ToLowerInvariant();
+        try
         {
-            if (!File.Exists(checkpoint)) throw new FileNotFoundException($"--resume: no checkpoint at {checkpoint}", checkpoint);
-            using (var reader = new BinaryReader(File.OpenRead(checkpoint))) trainer.Load(reader);
-            TruncateMetrics(trainer.Update);
+            Directory.CreateDirectory(directory);
+            var checkpoint = CheckpointPath;
+            if (resume)
+            {
+                if (!File.Exists(checkpoint)) throw new FileNotFoundException($"--resume: no checkpoint at {checkpoint}", checkpoint);
+                PpoCheckpoint.Read(checkpoint, trainer);
+                MetricsWriter.Truncate(MetricsPath, trainer.Update);
+            }
+            else
+            {
+                if (File.Exists(checkpoint))
+                    throw new IOException($"{directory} already holds a run (checkpoint.bin); pass --resume to continue it or choose another --out");
+                AtomicFile.Write(MetricsPath, "");
+            }
+            AtomicFile.Write(Path.Combine(directory, "config.json"), ResolvedConfigJson(trainer.Variant, trainer.Environment.Name, trainer.Config, trainer.Seeds));
+            metrics = new MetricsWriter(MetricsPath, Enumerable.Range(0, trainer.Seeds).Select(s => trainer.Config.Seed + s).ToArray(), "seed",
+                writeTensorBoard ? Path.Combine(directory, "tensorboard") : null);
         }
-        else
+        catch
         {
-            if (File.Exists(checkpoint))
-                throw new IOException($"{directory} already holds a run (checkpoint.bin); pass --resume to continue it or choose another --out");
-            AtomicFile.Write(MetricsPath, MetricsHeader + "\n");
+            trainer.Dispose();
+            throw;
         }
-        AtomicFile.Write(Path.Combine(directory, "config.json"), ResolvedConfigJson(variant, env, config, seeds));
-        if (writeTensorBoard) tensorboard = torch.utils.tensorboard.SummaryWriter(Path.Combine(directory, "tensorboard"), createRunName: false);
     }
 
     /// <summary>The trainer.</summary>
@@ -82,40 +96,46 @@ public sealed class PpoRun : IDisposable
         return JsonSerializer.Serialize(all, ConfigBinder.Json);
     }
 
-    /// <summary>
-    /// The trainer of the run in <paramref name="directory"/> as its checkpoint left it (config.json gives algorithm,
-    /// environment, seeds and settings), for evaluation or inspection; nothing in the directory is written.
-    /// </summary>
-    public static PpoTrainer Open(string directory, torch.Device? device = null)
+    /// <summary>Reads a run directory's config.json: algorithm, registered environment, seeds and settings; malformed files name themselves.</summary>
+    public static (PpoVariant Variant, string Env, int Seeds, PpoConfig Config) ReadConfig(string directory)
     {
         var configPath = Path.Combine(directory, "config.json");
-        var checkpoint = Path.Combine(directory, "checkpoint.bin");
-        foreach (var p in new[] { configPath, checkpoint })
-            if (!File.Exists(p)) throw new FileNotFoundException($"{directory} holds no saved run: {Path.GetFileName(p)} is missing", p);
-        PpoVariant variant;
-        string env;
-        int seeds;
-        PpoConfig config;
+        if (!File.Exists(configPath)) throw new FileNotFoundException($"{directory} holds no saved run: config.json is missing", configPath);
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllText(configPath));
             var root = document.RootElement;
             var algo = root.GetProperty("algo").GetString();
-            if (!Enum.TryParse(algo, ignoreCase: true, out variant) || !Enum.IsDefined(variant) || char.IsDigit(algo![0]))
+            if (!Enum.TryParse(algo, ignoreCase: true, out PpoVariant variant) || !Enum.IsDefined(variant) || char.IsDigit(algo![0]))
                 throw new InvalidDataException($"{configPath}: unknown algo '{algo}'");
-            env = root.GetProperty("env").GetString() ?? throw new InvalidDataException($"{configPath}: env is null");
-            seeds = root.GetProperty("seeds").GetInt32();
-            config = ConfigBinder.FromJson<PpoConfig>(root.GetRawText());
+            var env = root.GetProperty("env").GetString() ?? throw new InvalidDataException($"{configPath}: env is null");
+            var seeds = root.GetProperty("seeds").GetInt32();
+            if (seeds < 1) throw new InvalidDataException($"{configPath}: seeds is {seeds}");
+            return (variant, env, seeds, ConfigBinder.FromJson<PpoConfig>(root.GetRawText()));
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
             throw new InvalidDataException($"{configPath}: not a run configuration ({e.Message.Split('\n')[0]})");
         }
-        var trainer = new PpoTrainer(variant, env, config, seeds, device);
+    }
+
+    /// <summary>
+    /// The trainer of the run in <paramref name="directory"/> as its checkpoint left it (config.json gives algorithm,
+    /// registered environment, seeds and settings), for evaluation or inspection; nothing in the directory is written.
+    /// A run of environments with other settings or of other controllers is reopened by building its trainer and
+    /// calling <see cref="PpoCheckpoint.Read(string, PpoTrainer)"/>.
+    /// </summary>
+    public static PpoTrainer Open(string directory, torch.Device? device = null)
+    {
+        var (variant, env, seeds, config) = ReadConfig(directory);
+        var checkpoint = Path.Combine(directory, "checkpoint.bin");
+        if (!File.Exists(checkpoint)) throw new FileNotFoundException($"{directory} holds no saved run: checkpoint.bin is missing", checkpoint);
+        PpoTrainer trainer;
+        try { trainer = new PpoTrainer(variant, env, config, seeds, device); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{Path.Combine(directory, "config.json")}: {e.Message.Split('\n')[0]}"); }
         try
         {
-            using var reader = new BinaryReader(File.OpenRead(checkpoint));
-            trainer.Load(reader);
+            PpoCheckpoint.Read(checkpoint, trainer);
             return trainer;
         }
         catch
@@ -129,7 +149,7 @@ public sealed class PpoRun : IDisposable
     /// Trains until all updates are done (or <paramref name="stopAfter"/> more updates, for tests), reporting each update;
     /// checkpoints every checkpoint_every updates and at the end. Returns the summary, also written to summary.json.
     /// </summary>
-    public TrainingSummary Run(Action<PpoUpdateMetrics>? onUpdate = null, int? stopAfter = null)
+    public TrainingSummary Run(Action<UpdateMetrics>? onUpdate = null, int? stopAfter = null)
     {
         var config = trainer.Config;
         var clock = Stopwatch.StartNew();
@@ -139,56 +159,22 @@ public sealed class PpoRun : IDisposable
         {
             var m = trainer.Step();
             done++;
-            Record(m);
+            metrics.Write(m);
             onUpdate?.Invoke(m);
             if (trainer.Update % config.CheckpointEvery == 0 || trainer.Update == config.NumUpdates) WriteCheckpoint();
         }
         var seconds = clock.Elapsed.TotalSeconds;
         var steps = (double)(trainer.Update - startUpdate) * config.NumSteps * config.NumEnvs * trainer.Seeds;
         var summary = new TrainingSummary(algo, trainer.Environment.Name, trainer.EnvSteps, trainer.Seeds, trainer.FinalReturns(),
-            RandomReturn(trainer.Environment.Name, config.Seed), seconds > 0 ? steps / seconds : 0, trainer.Update);
+            RandomReturn(environments, config.Seed), seconds > 0 ? steps / seconds : 0, trainer.Update);
         WriteEpisodes();
         AtomicFile.Write(Path.Combine(directory, "summary.json"), JsonSerializer.Serialize(summary, ConfigBinder.Json));
-        tensorboard?.add_text("summary", JsonSerializer.Serialize(summary), trainer.Update, null);
+        metrics.Text("summary", JsonSerializer.Serialize(summary), trainer.Update);
         return summary;
     }
 
     /// <summary>Writes the trainer's state to checkpoint.bin atomically.</summary>
-    public void WriteCheckpoint() => AtomicFile.Write(CheckpointPath, stream =>
-    {
-        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-        trainer.Save(writer);
-    });
-
-    void Record(PpoUpdateMetrics m)
-    {
-        var sps = m.Seconds > 0 ? (double)trainer.Config.NumSteps * trainer.Config.NumEnvs * trainer.Seeds / m.Seconds : 0;
-        var rows = new StringBuilder();
-        var inv = CultureInfo.InvariantCulture;
-        for (var s = 0; s < trainer.Seeds; s++)
-        {
-            rows.Append(inv, $"{m.Update},{m.EnvSteps},{trainer.Config.Seed + s},{m.Returns[s].ToString("R", inv)},{m.Episodes[s]},");
-            rows.Append(inv, $"{m.ActorLoss[s]:R},{m.ValueLoss[s]:R},{m.Entropy[s]:R},{m.ApproxKl[s]:R},{m.ClipFraction[s]:R},{m.GradNorm[s]:R},{m.LearningRate:R},{sps:R},{m.Seconds:R},{m.RolloutSeconds:R}\n");
-            if (tensorboard is null) continue;
-            var step = (int)Math.Min(int.MaxValue, m.EnvSteps);
-            var prefix = $"seed{trainer.Config.Seed + s}/";
-            if (!double.IsNaN(m.Returns[s])) tensorboard.add_scalar(prefix + "return", (float)m.Returns[s], step, null);
-            tensorboard.add_scalar(prefix + "actor_loss", (float)m.ActorLoss[s], step, null);
-            tensorboard.add_scalar(prefix + "value_loss", (float)m.ValueLoss[s], step, null);
-            tensorboard.add_scalar(prefix + "entropy", (float)m.Entropy[s], step, null);
-            tensorboard.add_scalar(prefix + "approx_kl", (float)m.ApproxKl[s], step, null);
-        }
-        tensorboard?.add_scalar("steps_per_second", (float)sps, (int)Math.Min(int.MaxValue, m.EnvSteps), null);
-        File.AppendAllText(MetricsPath, rows.ToString());
-    }
-
-    /// <summary>Keeps the header and the rows of updates up to <paramref name="update"/>: a resumed run rewrites what followed its checkpoint.</summary>
-    void TruncateMetrics(int update)
-    {
-        var lines = File.Exists(MetricsPath) ? File.ReadAllLines(MetricsPath) : Array.Empty<string>();
-        var kept = lines.Where((line, i) => i > 0 && int.TryParse(line.Split(',')[0], CultureInfo.InvariantCulture, out var u) && u <= update);
-        AtomicFile.Write(MetricsPath, string.Join("\n", new[] { MetricsHeader }.Concat(kept)) + "\n");
-    }
+    public void WriteCheckpoint() => PpoCheckpoint.Write(CheckpointPath, trainer);
 
     void WriteEpisodes()
     {
@@ -201,15 +187,18 @@ public sealed class PpoRun : IDisposable
         AtomicFile.Write(Path.Combine(directory, "episodes.csv"), text.ToString());
     }
 
+    /// <summary>Mean return of uniformly random actions in the registered environment <paramref name="env"/>; see the other overload.</summary>
+    public static double RandomReturn(string env, long seed, int minEpisodes = 200) => RandomReturn(n => EnvRegistry.Create(env, n), seed, minEpisodes);
+
     /// <summary>
-    /// Mean return (over agents, then episodes) of uniformly random actions: 64 environments seeded from
-    /// <paramref name="seed"/> until at least 200 episodes have ended (or 2,000 steps, for environments whose episodes
-    /// never end sooner).
+    /// Mean return (over agents, then episodes) of uniformly random actions: 64 environments made by
+    /// <paramref name="environments"/>, seeded from <paramref name="seed"/>, until at least 200 episodes have ended (or
+    /// 2,000 steps, for environments whose episodes never end sooner).
     /// </summary>
-    public static double RandomReturn(string env, long seed, int minEpisodes = 200)
+    public static double RandomReturn(Func<int, VectorEnv> environments, long seed, int minEpisodes = 200)
     {
         const int envs = 64;
-        using var batch = EnvRegistry.Create(env, envs);
+        using var batch = environments(envs);
         batch.Reset((ulong)seed + 1_000_003);
         var policy = new RandomPolicy(batch, (ulong)seed + 2_000_003);
         var stats = new EpisodeStats(1, batch.Agents.Count, envs);
@@ -227,6 +216,7 @@ public sealed class PpoRun : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        metrics.Dispose();
         trainer.Dispose();
     }
 }

@@ -33,3 +33,33 @@ public static class Init
         return x.mul(scale).to_type(ScalarType.Float32);
     }
 }
+
+/// <summary>Draws a weight matrix [fanIn, fanOut] (kernels in the x W convention) from a copy's generator.</summary>
+public delegate Tensor WeightInit(long fanIn, long fanOut, Generator generator);
+
+/// <summary>Ready-made <see cref="WeightInit"/>s.</summary>
+public static class Inits
+{
+    /// <summary>Orthogonal times <paramref name="gain"/> (PureJaxRL's and JaxMARL's dense layers).</summary>
+    public static WeightInit Orthogonal(double gain) => (i, o, g) => Init.Orthogonal(i, o, gain, g);
+
+    /// <summary>LeCun normal (flax's default kernel, haiku's VarianceScaling()).</summary>
+    public static WeightInit LecunNormal => (i, o, g) => Init.LecunNormal(i, new[] { i, o }, g);
+
+    /// <summary>Uniform in +-<paramref name="bound"/> (PyTorch's nn.Linear and nn.GRU use 1/sqrt(fan)).</summary>
+    public static WeightInit Uniform(double bound) => (i, o, g) =>
+    {
+        using Scalar width = (2 * bound).ToScalar(), low = bound.ToScalar();
+        return rand(new[] { i, o }, generator: g).mul(width).sub(low);
+    };
+
+    /// <summary>Glorot / Xavier uniform: +-sqrt(6 / (fan_in + fan_out)) (dopamine's networks).</summary>
+    public static WeightInit XavierUniform => (i, o, g) => Uniform(Math.Sqrt(6.0 / (i + o)))(i, o, g);
+
+    /// <summary>Every value <paramref name="value"/>.</summary>
+    public static WeightInit Constant(double value) => (i, o, _) =>
+    {
+        using Scalar v = value.ToScalar();
+        return full(new[] { i, o }, v);
+    };
+}

@@ -56,6 +56,13 @@ public sealed class EpisodeStats
             }
     }
 
+    /// <summary>Forgets the episodes in progress (their running returns and lengths): the environments were reset.</summary>
+    public void ClearRunning()
+    {
+        Array.Clear(running);
+        Array.Clear(lengths);
+    }
+
     /// <summary>Mean return of seed s's last <paramref name="fraction"/> of finished episodes (at least one); NaN when none finished.</summary>
     public double FinalReturn(int seed, double fraction = 0.1) => MeanOfLast(finished[seed].Select(ep => ep.Return).ToList(), fraction);
 
