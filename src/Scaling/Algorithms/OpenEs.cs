@@ -1,4 +1,5 @@
-using Hybrid.Scaling.Environments;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Hybrid.Scaling.Algorithms;
 
@@ -62,34 +63,46 @@ public sealed record OpenEsConfig
 }
 
 /// <summary>
-/// OpenES with evosax 0.1.x semantics as pax uses it: antithetic candidates x = mean +- sigma z (row N/2 + i mirrors
-/// row i), shaped fitness (negated when maximising, weight decay, centred ranks or z-score, mean-subtracted), gradient
-/// g = z^T f / (N sigma), an Adam step with bias correction (t from 1), then lr and sigma decay with floors.
-/// Every draw comes from the strategy's own seeded stream.
+/// OpenES with evosax 0.1.x semantics as pax uses it, on tensors: a population is a [N, P] tensor whose rows are the
+/// copy dimension of a network's <see cref="ParameterStore"/> (<see cref="ParameterStore.Assign"/>), so N networks are
+/// evaluated as one batched forward pass per step. Antithetic candidates x = mean +- sigma z (row N/2 + i mirrors row
+/// i), shaped fitness (negated when maximising, weight decay, centred ranks or z-score, mean-subtracted), gradient
+/// g = sum_i f_i (x_i - mean) / sigma / (N sigma), an Adam step (the kernel's <see cref="Adam"/>, bias correction with t
+/// from 1), then learning-rate and sigma decay with floors. The noise comes from the strategy's own seeded generator.
 /// </summary>
-public sealed class OpenEs
+public sealed class OpenEs : IDisposable
 {
     readonly OpenEsConfig config;
-    readonly double[] m, v;
-    ulong rng;
+    readonly Tensor mean;        // [1, P]
+    readonly Adam adam;
+    readonly Generator generator;
+    readonly Device device;
+    readonly Scalar clipMin, clipMax;
 
-    /// <summary>Starts the search over <paramref name="dims"/> parameters.</summary>
-    public OpenEs(int dims, OpenEsConfig config, ulong seed)
+    /// <summary>Starts the search over <paramref name="dims"/> parameters (float32 by default, as the networks it feeds).</summary>
+    public OpenEs(long dims, OpenEsConfig config, ulong seed, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
         if (dims < 1) throw new ArgumentOutOfRangeException(nameof(dims), dims, "at least one parameter is needed");
         config.Validate();
         this.config = config;
-        rng = SplitMix64.Start(seed);
-        Mean = new double[dims];
-        for (var d = 0; d < dims; d++) Mean[d] = config.InitMin + (config.InitMax - config.InitMin) * SplitMix64.UnitDouble(ref rng);
-        m = new double[dims];
-        v = new double[dims];
+        this.device = device ?? CPU;
+        Dims = dims;
+        generator = new Generator(seed);
+        using (no_grad())
+        {
+            using Scalar width = (config.InitMax - config.InitMin).ToScalar(), low = config.InitMin.ToScalar();
+            using var draw = rand(new[] { 1, dims }, dtype: ScalarType.Float64, generator: generator);
+            mean = draw.mul(width).add(low, Keep.One).to(dtype).to(this.device).DetachFromDisposeScope();
+        }
+        adam = new Adam(mean, maxGradNorm: null, config.Beta1, config.Beta2, config.Eps);
+        clipMin = config.ClipMin.ToScalar();
+        clipMax = config.ClipMax.ToScalar();
         Sigma = config.SigmaInit;
         LearningRate = config.LrateInit;
     }
 
-    /// <summary>The search distribution's mean (the current solution).</summary>
-    public double[] Mean { get; }
+    /// <summary>The search distribution's mean [P] (the current solution).</summary>
+    public Tensor Mean => mean[0];
 
     /// <summary>Noise scale of the next generation.</summary>
     public double Sigma { get; private set; }
@@ -100,51 +113,38 @@ public sealed class OpenEs
     /// <summary>Generations told so far.</summary>
     public int Generation { get; private set; }
 
-    /// <summary>Number of parameters.</summary>
-    public int Dims => Mean.Length;
+    /// <summary>Number of parameters P.</summary>
+    public long Dims { get; }
 
-    /// <summary>A population [N][D]: rows i and N/2 + i are mean + sigma z_i and mean - sigma z_i, clipped.</summary>
-    public double[][] Ask()
+    /// <summary>Population size N.</summary>
+    public int PopulationSize => config.PopSize;
+
+    /// <summary>A population [N, P]: rows i and N/2 + i are mean + sigma z_i and mean - sigma z_i, clipped.</summary>
+    public Tensor Ask()
     {
-        var n = config.PopSize;
-        var x = new double[n][];
-        for (var i = 0; i < n / 2; i++)
-        {
-            x[i] = new double[Dims];
-            x[i + n / 2] = new double[Dims];
-            for (var d = 0; d < Dims; d++)
-            {
-                var z = SplitMix64.StandardNormal(ref rng);
-                x[i][d] = Math.Clamp(Mean[d] + Sigma * z, config.ClipMin, config.ClipMax);
-                x[i + n / 2][d] = Math.Clamp(Mean[d] - Sigma * z, config.ClipMin, config.ClipMax);
-            }
-        }
-        return x;
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var z = randn(new[] { (long)config.PopSize / 2, Dims }, dtype: ScalarType.Float64, generator: generator).to(mean.dtype).to(device);
+        using Scalar sigma = Sigma.ToScalar();
+        var step = z.mul(sigma);
+        return cat(new[] { mean.Plus(step), mean - step }, 0).clamp(clipMin, clipMax).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Updates the mean from the population's raw fitness (higher is better when maximising), then decays lr and sigma.</summary>
-    public void Tell(double[][] population, double[] fitness)
+    /// <summary>Updates the mean from the population's raw fitness [N] (higher is better when maximising), then decays lr and sigma.</summary>
+    public void Tell(Tensor population, IReadOnlyList<double> fitness)
     {
-        if (population.Length != config.PopSize || fitness.Length != config.PopSize)
-            throw new ArgumentException($"expected {config.PopSize} candidates and fitness values, got {population.Length} and {fitness.Length}");
-        if (population.Any(x => x.Length != Dims)) throw new ArgumentException($"every candidate needs {Dims} parameters");
-        if (fitness.Any(f => !double.IsFinite(f))) throw new ArgumentException("fitness values must be finite");
-        var f = Shape(population, fitness, config);
-        var n = population.Length;
-        var gradient = new double[Dims];
-        for (var i = 0; i < n; i++)
-            for (var d = 0; d < Dims; d++)
-                gradient[d] += f[i] * (population[i][d] - Mean[d]) / Sigma;
-        var t = Generation + 1;
-        for (var d = 0; d < Dims; d++)
-        {
-            var g = gradient[d] / (n * Sigma);
-            m[d] = (1 - config.Beta1) * g + config.Beta1 * m[d];
-            v[d] = (1 - config.Beta2) * g * g + config.Beta2 * v[d];
-            var mHat = m[d] / (1 - Math.Pow(config.Beta1, t));
-            var vHat = v[d] / (1 - Math.Pow(config.Beta2, t));
-            Mean[d] -= LearningRate * mHat / (Math.Sqrt(vHat) + config.Eps);
-        }
+        if (population.dim() != 2 || population.shape[0] != config.PopSize || population.shape[1] != Dims)
+            throw new ArgumentException($"expected a population [{config.PopSize}, {Dims}], got [{string.Join(", ", population.shape)}]", nameof(population));
+        if (fitness.Count != config.PopSize) throw new ArgumentException($"expected {config.PopSize} fitness values, got {fitness.Count}", nameof(fitness));
+        if (fitness.Any(f => !double.IsFinite(f))) throw new ArgumentException("fitness values must be finite", nameof(fitness));
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var shaped = Shape(population, fitness, config);
+        var n = config.PopSize;
+        var f = tensor(shaped, dtype: ScalarType.Float64).to(mean.dtype).to(device).view(1, n);
+        using Scalar scale = (1.0 / (n * Sigma * Sigma)).ToScalar();
+        var gradient = f.matmul(population.to(mean.dtype) - mean).mul(scale);
+        adam.Step(gradient, LearningRate);
         Generation++;
         LearningRate = Math.Max(LearningRate * config.LrateDecay, config.LrateLimit);
         Sigma = Math.Max(Sigma * config.SigmaDecay, config.SigmaLimit);
@@ -152,14 +152,19 @@ public sealed class OpenEs
 
     /// <summary>
     /// evosax's FitnessShaper then pax's mean reduction: negate when maximising (evosax minimises), add
-    /// w_decay x mean(x^2), then centred ranks (ties in index order) or z-score, then subtract the mean. Lower is better.
+    /// w_decay x mean(x^2) per candidate, then centred ranks (ties in index order) or z-score, then subtract the mean.
+    /// Lower is better.
     /// </summary>
-    public static double[] Shape(double[][] population, double[] fitness, OpenEsConfig config)
+    public static double[] Shape(Tensor population, IReadOnlyList<double> fitness, OpenEsConfig config)
     {
-        var n = fitness.Length;
+        var n = fitness.Count;
         var f = fitness.Select(x => config.Maximise ? -x : x).ToArray();
         if (config.WDecay > 0)
-            for (var i = 0; i < n; i++) f[i] += config.WDecay * population[i].Average(x => x * x);
+        {
+            using var _ = no_grad();
+            var meanSquare = population.to(ScalarType.Float64).Squared().mean(new long[] { 1 }).cpu().data<double>().ToArray();
+            for (var i = 0; i < n; i++) f[i] += config.WDecay * meanSquare[i];
+        }
         if (config.CenteredRank)
         {
             var order = Enumerable.Range(0, n).OrderBy(i => f[i]).ThenBy(i => i).ToArray(); // stable, as JAX's argsort
@@ -169,38 +174,54 @@ public sealed class OpenEs
         }
         else if (config.ZScore)
         {
-            var mean = f.Average();
-            var std = Math.Sqrt(f.Average(x => (x - mean) * (x - mean)));
-            f = f.Select(x => (x - mean) / (std + 1e-10)).ToArray();
+            var m = f.Average();
+            var std = Math.Sqrt(f.Average(x => (x - m) * (x - m)));
+            f = f.Select(x => (x - m) / (std + 1e-10)).ToArray();
         }
         if (config.MeanReduce)
         {
-            var mean = f.Average();
-            f = f.Select(x => x - mean).ToArray();
+            var m = f.Average();
+            f = f.Select(x => x - m).ToArray();
         }
         return f;
     }
 
-    /// <summary>Writes the search state (mean, Adam moments, sigma, lr, generation, random stream).</summary>
-    public void Save(BinaryWriter w)
+    /// <summary>Writes the search state (mean, Adam state, sigma, lr, generation, generator).</summary>
+    public void Save(StateWriter writer)
     {
-        w.Write(Dims);
-        foreach (var arr in new[] { Mean, m, v }) foreach (var x in arr) w.Write(x);
-        w.Write(Sigma);
-        w.Write(LearningRate);
-        w.Write(Generation);
-        w.Write(rng);
+        writer.Section("openes");
+        writer.Write(Dims);
+        writer.WriteTensor(mean);
+        adam.Save(writer);
+        writer.Write(Sigma);
+        writer.Write(LearningRate);
+        writer.Write(Generation);
+        writer.WriteTensor(generator.get_state());
     }
 
-    /// <summary>Reads what <see cref="Save"/> wrote.</summary>
-    public void Load(BinaryReader r)
+    /// <summary>Reads what <see cref="Save"/> wrote (a search over as many parameters).</summary>
+    public void Load(StateReader reader)
     {
-        var dims = r.ReadInt32();
-        if (dims != Dims) throw new InvalidDataException($"the saved search has {dims} parameters, this one {Dims}");
-        foreach (var arr in new[] { Mean, m, v }) for (var d = 0; d < dims; d++) arr[d] = r.ReadDouble();
-        Sigma = r.ReadDouble();
-        LearningRate = r.ReadDouble();
-        Generation = r.ReadInt32();
-        rng = r.ReadUInt64();
+        reader.Section("openes");
+        var dims = reader.ReadInt64();
+        if (dims != Dims) throw new InvalidDataException($"{reader.Name}: the saved search has {dims} parameters, this one {Dims}");
+        reader.ReadInto(mean, "the search mean");
+        adam.Load(reader);
+        Sigma = reader.ReadDouble();
+        LearningRate = reader.ReadDouble();
+        Generation = reader.ReadInt32();
+        using var state = generator.get_state();
+        reader.ReadInto(state, "the noise generator's state");
+        generator.set_state(state);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        adam.Dispose();
+        mean.Dispose();
+        generator.Dispose();
+        clipMin.Dispose();
+        clipMax.Dispose();
     }
 }

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Hybrid.Scaling.Networks;
 
 /// <summary>How a convolution pads its input.</summary>
-public enum Padding
+public enum ConvPadding
 {
     /// <summary>No padding (output shrinks by kernel - 1).</summary>
     Valid,
@@ -22,11 +22,11 @@ public sealed class Conv2d : IBatchedModule
     readonly int weight, bias = -1;
 
     /// <summary>Adds the layer's blocks.</summary>
-    public Conv2d(ParameterLayout layout, string name, int inChannels, int outChannels, int kernel, int stride = 1, Padding padding = Padding.Same,
+    public Conv2d(ParameterLayout layout, string name, int inChannels, int outChannels, int kernel, int stride = 1, ConvPadding padding = ConvPadding.Same,
         double gain = 1.0, bool useBias = true, WeightInit? init = null)
     {
         if (inChannels < 1 || outChannels < 1 || kernel < 1 || stride < 1) throw new ArgumentOutOfRangeException(nameof(kernel), $"{name}: sizes must be positive");
-        if (padding == Padding.Same && (kernel % 2 == 0 || stride != 1)) throw new ArgumentException($"{name}: SAME padding is supported for odd kernels with stride 1");
+        if (padding == ConvPadding.Same && (kernel % 2 == 0 || stride != 1)) throw new ArgumentException($"{name}: SAME padding is supported for odd kernels with stride 1");
         (Name, InChannels, OutChannels, Kernel, Stride, PaddingMode) = (name, inChannels, outChannels, kernel, stride, padding);
         var draw = init ?? Inits.Orthogonal(gain);
         long fanIn = (long)kernel * kernel * inChannels;
@@ -52,9 +52,9 @@ public sealed class Conv2d : IBatchedModule
     public int Stride { get; }
 
     /// <summary>Padding.</summary>
-    public Padding PaddingMode { get; }
+    public ConvPadding PaddingMode { get; }
 
-    long Pad => PaddingMode == Padding.Same ? (Kernel - 1) / 2 : 0;
+    long Pad => PaddingMode == ConvPadding.Same ? (Kernel - 1) / 2 : 0;
 
     /// <inheritdoc/>
     public long[] OutputShape(long[] inputShape)
