@@ -1,3 +1,4 @@
+using Hybrid.Scaling.Catalog;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Hybrid.Cli;

@@ -1,3 +1,4 @@
+using Hybrid.Scaling.Catalog;
 using System.Diagnostics;
 using Hybrid.Games;
 using Hybrid.Games.Cola;

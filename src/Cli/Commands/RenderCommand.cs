@@ -1,4 +1,6 @@
+using Hybrid.Scaling.Catalog;
 using Hybrid.Scaling.Training;
+using Hybrid.Scaling.Environments;
 using Hybrid.Scaling.Rendering;
 
 namespace Hybrid.Cli.Commands;
@@ -18,7 +20,7 @@ public static class RenderCommand
         var extension = Path.GetExtension(outPath).ToLowerInvariant();
         if (extension is not (".gif" or ".png" or ".txt"))
             throw new UsageException($"--out must end in .gif (animation), .png (last frame) or .txt (text frames), not '{extension}'");
-        Scaling.Environments.EnvRegistry.Describe(name);
+        EnvRegistry.Describe(name);
         var recording = EpisodeRecorder.Record(name, (ulong)args.Int("seed", 0, 0), steps);
         var bytes = extension switch
         {

@@ -1,3 +1,4 @@
+using Hybrid.Scaling.Catalog;
 using Hybrid.Scaling.Environments;
 using Hybrid.Scaling.Rollouts;
 

@@ -1,3 +1,4 @@
+using Hybrid.Scaling.Catalog;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;

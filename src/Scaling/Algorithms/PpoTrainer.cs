@@ -1,3 +1,4 @@
+using Hybrid.Scaling.Catalog;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Hybrid.Scaling.Distributions;

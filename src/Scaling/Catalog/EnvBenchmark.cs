@@ -1,6 +1,8 @@
 using System.Diagnostics;
 
-namespace Hybrid.Scaling.Environments;
+using Hybrid.Scaling.Environments;
+
+namespace Hybrid.Scaling.Catalog;
 
 /// <summary>One point of an environment benchmark.</summary>
 /// <param name="Env">Registry name.</param>

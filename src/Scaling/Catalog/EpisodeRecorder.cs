@@ -1,6 +1,7 @@
 using Hybrid.Scaling.Environments;
+using Hybrid.Scaling.Rendering;
 
-namespace Hybrid.Scaling.Rendering;
+namespace Hybrid.Scaling.Catalog;
 
 /// <summary>What a recorded run drew: one picture and one text per state, the first one being the reset state.</summary>
 /// <param name="Frames">Pictures.</param>
