@@ -105,8 +105,8 @@ public static class EvalCommand
         /// </summary>
         public ChartPanel Curves()
         {
-            var rows = File.ReadLines(Path.Combine(Dir, "metrics.csv")).Skip(1).Select(l => l.Split(','))
-                .Select(c => (Steps: double.Parse(c[1], CultureInfo.InvariantCulture), Seed: c[2], Return: double.Parse(c[3], CultureInfo.InvariantCulture))).ToList();
+            var rows = RunFiles.Csv(Path.Combine(Dir, "metrics.csv"), new[] { "env_steps", "seed", "return" },
+                c => (Steps: RunFiles.Number(c[0]), Seed: c[1], Return: RunFiles.Number(c[2]))).ToList();
             var series = new List<Series>();
             foreach (var seed in rows.GroupBy(r => r.Seed))
             {
@@ -122,35 +122,71 @@ public static class EvalCommand
 
         public static RunScores Read(string dir, double fraction)
         {
-            try { return ReadFiles(dir, fraction); }
-            catch (Exception e) when (e is KeyNotFoundException or JsonException or FormatException or IndexOutOfRangeException or InvalidOperationException)
-            {
-                throw new InvalidDataException($"{dir}: malformed run files ({e.Message.Split('\n')[0]})");
-            }
-        }
-
-        static RunScores ReadFiles(string dir, double fraction)
-        {
             var configPath = Path.Combine(dir, "config.json");
             var episodesPath = Path.Combine(dir, "episodes.csv");
             var summaryPath = Path.Combine(dir, "summary.json");
             foreach (var p in new[] { configPath, episodesPath, summaryPath })
                 if (!File.Exists(p)) throw new FileNotFoundException($"{dir} is not a finished run: {Path.GetFileName(p)} is missing", p);
-            using var config = JsonDocument.Parse(File.ReadAllText(configPath));
-            using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
-            var seeds = config.RootElement.GetProperty("seeds").GetInt32();
-            var first = config.RootElement.GetProperty("seed").GetInt64();
-            var perSeed = Enumerable.Range(0, seeds).Select(_ => new List<double>()).ToArray();
-            foreach (var line in File.ReadLines(episodesPath).Skip(1))
+            var (algo, env, seeds, first) = RunFiles.Json(configPath, root => (root.GetProperty("algo").GetString()!, root.GetProperty("env").GetString()!,
+                root.GetProperty("seeds").GetInt32(), root.GetProperty("seed").GetInt64()));
+            var random = RunFiles.Json(summaryPath, root => root.GetProperty("random_return").GetDouble());
+            var perSeed = Enumerable.Range(0, Math.Max(0, seeds)).Select(_ => new List<double>()).ToArray();
+            foreach (var (seed, value) in RunFiles.Csv(episodesPath, new[] { "seed", "return" }, c => (long.Parse(c[0], CultureInfo.InvariantCulture), RunFiles.Number(c[1]))))
             {
-                var cells = line.Split(',');
-                var s = long.Parse(cells[0], CultureInfo.InvariantCulture) - first;
-                if (s < 0 || s >= seeds) throw new InvalidDataException($"{episodesPath}: seed {cells[0]} is not one of the run's seeds");
-                perSeed[s].Add(double.Parse(cells[3], CultureInfo.InvariantCulture));
+                var s = seed - first;
+                if (s < 0 || s >= seeds) throw new InvalidDataException($"{episodesPath}: seed {seed} is not one of the run's seeds ({first}..{first + seeds - 1})");
+                perSeed[s].Add(value);
             }
             var scores = perSeed.Select(list => EpisodeStats.MeanOfLast(list, fraction)).ToArray();
-            return new RunScores(dir, config.RootElement.GetProperty("algo").GetString()!, config.RootElement.GetProperty("env").GetString()!, scores,
-                summary.RootElement.GetProperty("random_return").GetDouble());
+            return new RunScores(dir, algo, env, scores, random);
         }
     }
+}
+
+/// <summary>Reads a run directory's files; anything malformed names the file (and the line) in one line.</summary>
+static class RunFiles
+{
+    /// <summary>A value read from the root object of a JSON file.</summary>
+    public static T Json<T>(string path, Func<JsonElement, T> read)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            return read(document.RootElement);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path} is malformed ({e.Message.Split('\n')[0]})");
+        }
+    }
+
+    /// <summary>The rows of a CSV file with a header, as the values of the named columns, in order.</summary>
+    public static IEnumerable<T> Csv<T>(string path, string[] columns, Func<string[], T> read)
+    {
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0) throw new InvalidDataException($"{path} is empty (no header)");
+        var header = lines[0].Split(',');
+        var index = columns.Select(c => Array.IndexOf(header, c)).ToArray();
+        var missing = columns.Where((c, k) => index[k] < 0).ToList();
+        if (missing.Count > 0) throw new InvalidDataException($"{path} has no column {string.Join(", ", missing)} (header: {lines[0]})");
+        var rows = new List<T>();
+        for (var n = 1; n < lines.Length; n++)
+        {
+            if (lines[n].Length == 0) continue;
+            var cells = lines[n].Split(',');
+            try
+            {
+                if (cells.Length != header.Length) throw new FormatException($"{cells.Length} cells for {header.Length} columns");
+                rows.Add(read(index.Select(i => cells[i]).ToArray()));
+            }
+            catch (Exception e) when (e is FormatException or OverflowException or IndexOutOfRangeException)
+            {
+                throw new InvalidDataException($"{path} is malformed at line {n + 1} ({e.Message.Split('\n')[0]})");
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>A number written with round-trip precision (NaN allowed).</summary>
+    public static double Number(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 }

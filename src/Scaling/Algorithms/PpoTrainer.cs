@@ -239,8 +239,16 @@ public sealed class PpoTrainer : IDisposable
             ["environments"] = env.NumEnvs,
             ["seeds"] = seeds,
             ["control"] = Policy.Describe(),
-            ["config"] = JsonNode.Parse(ConfigBinder.ToJson(config)),
+            ["config"] = Settings(config),
         });
+
+    /// <summary>The settings a resumed run must share: all but how often checkpoints are written.</summary>
+    static JsonNode Settings(PpoConfig config)
+    {
+        var node = JsonNode.Parse(ConfigBinder.ToJson(config))!.AsObject();
+        node.Remove("checkpoint_every");
+        return node;
+    }
 
     /// <summary>
     /// Writes everything the next update depends on: the update count, every learner's parameters, optimiser moments,
