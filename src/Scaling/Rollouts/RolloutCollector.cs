@@ -10,7 +10,7 @@ namespace Hybrid.Scaling.Rollouts;
 /// controller sees its group's observations and start flags and writes its actions; the environment steps
 /// (auto-resetting finished episodes); rewards and dones go back into every group's rows, and the episodes that ended
 /// into <see cref="Episodes"/>. An outer loop may drive it step by step (<see cref="Step"/>), T steps at a time
-/// (<see cref="Collect"/>), and start a new trial (<see cref="Reset"/>) without rebuilding the environments.
+/// (<see cref="Collect"/>), and start a new trial (<see cref="Reset(ulong[])"/>) without rebuilding the environments.
 /// </summary>
 public sealed class RolloutCollector
 {
@@ -179,6 +179,9 @@ public sealed class RolloutCollector
     /// A new trial: resets environment e with seed <paramref name="seeds"/>[e], clears every controller's state and the
     /// episodes in progress (finished ones stay in <see cref="Episodes"/>).
     /// </summary>
+    public void Reset(ulong[] seeds) => Reset(seeds.AsSpan());
+
+    /// <inheritdoc cref="Reset(ulong[])"/>
     public void Reset(ReadOnlySpan<ulong> seeds)
     {
         env.Reset(seeds);
