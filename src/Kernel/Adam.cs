@@ -115,6 +115,15 @@ public sealed class Adam : IDisposable
         return result;
     }
 
+    /// <summary>Forgets everything: zero moments, step 0 (the parameters were re-initialised).</summary>
+    public void Reset()
+    {
+        using var _ = no_grad();
+        FirstMoment.zero_();
+        SecondMoment.zero_();
+        Steps = 0;
+    }
+
     /// <summary>Writes the moments and the step count.</summary>
     public void Save(StateWriter writer)
     {

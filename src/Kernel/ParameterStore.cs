@@ -106,6 +106,16 @@ public sealed class ParameterStore : IDisposable
         }
     }
 
+    /// <summary>The initialiser of a store built by a <see cref="ParameterLayout"/>, or null.</summary>
+    internal Func<ParameterBlock, Generator, Tensor>? Initialiser { get; set; }
+
+    /// <summary>
+    /// Draws fresh initial values, copy c from <paramref name="seeds"/>[c], with the initialisers of the layout that
+    /// built the store (a new trial: co-players start again without rebuilding the network).
+    /// </summary>
+    public void Reinitialise(IReadOnlyList<long> seeds) =>
+        Initialise(seeds, Initialiser ?? throw new InvalidOperationException("this store was not built by a ParameterLayout, so it has no initialisers"));
+
     /// <summary>
     /// Copies <paramref name="rows"/> [C, P] into the values (a device copy, no gradient): how an evolution strategy
     /// hands its population to the network whose copies it evaluates.
@@ -152,7 +162,9 @@ public sealed class ParameterLayout
     public ParameterStore Build(IReadOnlyList<long> seeds, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
         var store = new ParameterStore(seeds.Count, Shapes, device, dtype);
-        store.Initialise(seeds, (block, g) => blocks[store.IndexOf(block.Name)].Init(g));
+        var inits = blocks.Select(b => b.Init).ToArray();
+        store.Initialiser = (block, g) => inits[store.IndexOf(block.Name)](g);
+        store.Initialise(seeds, store.Initialiser);
         return store;
     }
 }

@@ -69,6 +69,28 @@ public class ControlTests
     }
 
     [Fact]
+    public void ATrialStartsLearnersAndEnvironmentsAgainWithoutRebuildingThem()
+    {
+        var config = Small(updates: 3) with { AnnealLr = false, Recurrent = true, GruHidden = 8 };
+        using var envA = new CoinGame(2 * 4);
+        using var envB = new CoinGame(2 * 4);
+        using var a = new PpoTrainer(PpoVariant.Ippo, envA, config, seeds: 2);
+        using var b = new PpoTrainer(PpoVariant.Ippo, envB, config, seeds: 2);
+        var initial = Values(b.Network.ParameterSets[0]);
+        a.Step();
+        Assert.NotEqual(initial, Values(a.Network.ParameterSets[0]));
+        // New trial: the same seeds as at construction for the learner and the environments.
+        a.Learners[0].Reset(new long[] { 0, 1 });
+        Assert.Equal(initial, Values(a.Network.ParameterSets[0]));
+        var envSeeds = new ulong[8];
+        for (var s = 0; s < 2; s++) for (var e = 0; e < 4; e++) envSeeds[s * 4 + e] = SplitMix64.Start((ulong)s) + (ulong)e;
+        a.Collector.Reset(envSeeds);
+        var (ma, mb) = (a.Step(), b.Step());
+        Assert.Equal(mb["actor_loss"], ma["actor_loss"]);
+        Assert.Equal(Values(b.Network.ParameterSets[0]), Values(a.Network.ParameterSets[0]));
+    }
+
+    [Fact]
     public void MisfitEnvironmentsAndControlsAreNamed()
     {
         using var env = new CoinGame(10);

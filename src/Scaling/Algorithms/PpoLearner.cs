@@ -27,9 +27,27 @@ public sealed class PpoLearner : IDisposable
         Name = name;
         Network = network;
         this.config = config;
-        Actor = new NetworkActor(network, seeds.Select(s => SplitMix64.Start((ulong)s ^ 0xA5A5_0F0F_1234_5678UL)).ToArray());
+        Actor = new NetworkActor(network, ActionStreams(seeds));
         optimisers = network.ParameterSets.Select(p => new Adam(p, config.MaxGradNorm, epsilon: 1e-5)).ToArray();
-        shuffleRng = seeds.Select(s => SplitMix64.Start((ulong)s ^ 0x0123_4567_89AB_CDEFUL)).ToArray();
+        shuffleRng = ShuffleStreams(seeds);
+    }
+
+    static ulong[] ActionStreams(IReadOnlyList<long> seeds) => seeds.Select(s => SplitMix64.Start((ulong)s ^ 0xA5A5_0F0F_1234_5678UL)).ToArray();
+
+    static ulong[] ShuffleStreams(IReadOnlyList<long> seeds) => seeds.Select(s => SplitMix64.Start((ulong)s ^ 0x0123_4567_89AB_CDEFUL)).ToArray();
+
+    /// <summary>
+    /// Starts the learner again from <paramref name="seeds"/> (a new trial of meta-learning: co-players re-initialised):
+    /// fresh parameters, zero optimiser state, restarted streams and zero recurrent states, exactly as a new learner with
+    /// these seeds, without rebuilding the network.
+    /// </summary>
+    public void Reset(IReadOnlyList<long> seeds)
+    {
+        if (seeds.Count != Network.Copies) throw new ArgumentException($"{seeds.Count} seeds for {Network.Copies} copies", nameof(seeds));
+        Network.Reinitialise(seeds);
+        foreach (var o in optimisers) o.Reset();
+        Actor.Restart(ActionStreams(seeds));
+        ShuffleStreams(seeds).CopyTo(shuffleRng, 0);
     }
 
     /// <summary>The learner's name (its agents), used to prefix its metrics when there are several learners.</summary>

@@ -192,6 +192,13 @@ public sealed class ActorCritic : IDisposable
     /// <summary>Whether the network carries states.</summary>
     public bool Recurrent => RecurrentModules.Count > 0;
 
+    /// <summary>Fresh initial values for every copy (copy c from <paramref name="seeds"/>[c]), as a newly built network of these seeds would have.</summary>
+    public void Reinitialise(IReadOnlyList<long> seeds)
+    {
+        actor.Reinitialise(seeds);
+        critic?.Reinitialise(seeds.Select(s => s ^ 0x5DEECE66DL).ToArray());
+    }
+
     /// <summary>Log standard deviations [C, D] of a Gaussian policy.</summary>
     public Tensor LogStd => logStdBlock >= 0 ? actor.Block(logStdBlock) : throw new InvalidOperationException("the policy is not Gaussian");
 

@@ -103,6 +103,14 @@ public sealed class NetworkActor : IActor, IDisposable
         Forward(step).Output.Value.cpu().data<float>().CopyTo(values, 0);
     }
 
+    /// <summary>Restarts the copies' random streams (a new trial) and zeroes the states.</summary>
+    public void Restart(IReadOnlyList<ulong> streams)
+    {
+        if (streams.Count != rng.Length) throw new ArgumentException($"{streams.Count} random streams for {rng.Length} copies", nameof(streams));
+        for (var k = 0; k < rng.Length; k++) rng[k] = streams[k];
+        ResetState();
+    }
+
     /// <inheritdoc/>
     public Tensor[] SnapshotState() => states.Select(s => s.clone().DetachFromDisposeScope()).ToArray();
 
