@@ -89,7 +89,7 @@ public class LearningPiecesTests
         var b = Init.Orthogonal(64, 5, Math.Sqrt(2), g2);
         Assert.True(a.allclose(b, 0, 0));
         var gram = a.T.matmul(a);
-        Assert.True(gram.allclose(2 * eye(5), atol: 1e-5));
+        Assert.True(gram.allclose(eye(5) * tensor(2f), atol: 1e-5));
         var wide = Init.Orthogonal(5, 64, 1.0, g1);
         Assert.True(wide.matmul(wide.T).allclose(eye(5), atol: 1e-5));
     }
@@ -126,7 +126,7 @@ public class LearningPiecesTests
         var z = sigmoid(gates[TensorIndex.Colon, TensorIndex.Slice(4, 8)]);
         var n = tanh(gates[TensorIndex.Colon, TensorIndex.Slice(8, 12)]);
         var (one, _) = Run(x[TensorIndex.Slice(0, 1)], zeros(1, 1, 2, ScalarType.Bool), zeros(1, 2, 4));
-        Assert.True(one[0, 0, 0].allclose(((1 - z) * n).squeeze(0), atol: 1e-6));
+        Assert.True(one[0, 0, 0].allclose(((ones_like(z) - z) * n).squeeze(0), atol: 1e-6));
     }
 
     [Fact]

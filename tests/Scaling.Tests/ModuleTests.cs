@@ -44,13 +44,14 @@ public class ModuleTests
         var layout = new ParameterLayout();
         var norm = new LayerNorm(layout, "ln", 6);
         using var p = layout.Build(new long[] { 0, 1 });
-        using (no_grad()) p.Block(p.IndexOf("ln.scale"))[1].fill_(2.0);
-        var x = randn(2, 7, 6) * 3 + 1;
+        using Scalar two = 2.0.ToScalar(), three = 3.0.ToScalar();
+        using (no_grad()) p.Block(p.IndexOf("ln.scale"))[1].fill_(two);
+        var x = randn(2, 7, 6).mul(three).Plus(Keep.One);
         var y = norm.Forward(p, x, One).Value;
         var first = y[0];
         Assert.True(first.mean(new long[] { -1 }).abs().max().item<float>() < 1e-5);
-        Assert.True((first.var(-1, unbiased: false) - 1).abs().max().item<float>() < 1e-3);
-        Assert.True(y[1].allclose(2 * nn.functional.layer_norm(x[1], new long[] { 6 }, eps: 1e-6), atol: 1e-5));
+        Assert.True((first.var(-1, unbiased: false) - ones(7)).abs().max().item<float>() < 1e-3);
+        Assert.True(y[1].allclose(nn.functional.layer_norm(x[1], new long[] { 6 }, eps: 1e-6).mul(two), atol: 1e-5));
     }
 
     [Fact]
@@ -104,10 +105,10 @@ public class ModuleTests
         var wh = p.Block(p.IndexOf("gru.recurrent"))[0];
         var b = p.Block(p.IndexOf("gru.bias"))[0];
         var h2 = h[0];
-        var zr = sigmoid(x[0].matmul(wi[.., ..32]) + h2.matmul(wh[.., ..32]) + b[..32]);
+        var zr = sigmoid(x[0].matmul(wi[.., ..32]).Plus(h2.matmul(wh[.., ..32])).Plus(b[..32]));
         var (z, r) = (zr[.., ..16], zr[.., 16..]);
-        var a = tanh(x[0].matmul(wi[.., 32..]) + (r * h2).matmul(wh[.., 32..]) + b[32..]);
-        Assert.True(y.allclose((1 - z) * h2 + z * a, atol: 1e-5));
+        var a = tanh(x[0].matmul(wi[.., 32..]).Plus((r * h2).matmul(wh[.., 32..])).Plus(b[32..]));
+        Assert.True(y.allclose(((ones_like(z) - z) * h2).Plus(z * a), atol: 1e-5));
         _ = logits; _ = value;
     }
 
@@ -122,7 +123,7 @@ public class ModuleTests
         var q = head.Forward(p, x, One).Value;
         Assert.Equal(new long[] { 2, 6, 4 }, q.shape);
         var w = p.Block(p.IndexOf("q.value.weight"));
-        var v = bmm(x, w) + p.Block(p.IndexOf("q.value.bias")).unsqueeze(1);
+        var v = bmm(x, w).Plus(p.Block(p.IndexOf("q.value.bias")).unsqueeze(1));
         // The mean over actions of Q is the value stream.
         Assert.True(q.mean(new long[] { -1 }, keepdim: true).allclose(v, atol: 1e-5));
         var plain = new QHead(new ParameterLayout(), "q", 8, 4);

@@ -71,7 +71,7 @@ public class PolicyEvaluationTests
         {
             var p = trainer.Network.ParameterSets[0];
             using var raise = tensor(0.5f);
-            p.Block(p.IndexOf("actor.head.bias")).select(1, 2).add_(raise);
+            p.Block(p.IndexOf("actor.head.bias")).select(1, 2).PlusInPlace(raise);
         }
         var eager = PolicyEvaluation.Run(trainer, 1000, EvaluationPolicy.Greedy, seed: 4);
         Assert.All(eager.Returns.SelectMany(r => r), r => Assert.Equal(-1, r));

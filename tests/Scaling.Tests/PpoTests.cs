@@ -141,7 +141,7 @@ public class PpoTests
         Assert.Contains(p.Blocks, b => b.Name == "actor.gru.recurrent");
         // The actor head is orthogonal with gain 0.01: its columns have norm 0.01.
         var head = p.Block(p.IndexOf("actor.head.weight"))[0];
-        Assert.True(head.T.matmul(head).allclose(1e-4 * TorchSharp.torch.eye(3), atol: 1e-8));
+        Assert.True(head.T.matmul(head).allclose(TorchSharp.torch.eye(3) * TorchSharp.torch.tensor(1e-4f), atol: 1e-8));
         // Copies start from different values (their own seeds).
         Assert.False(p.Values[0].allclose(p.Values[1]));
     }
