@@ -73,8 +73,10 @@ let cleanUp () =
     else Directory.Delete(work, true)
     // The run's own version is never asked for again: leave the NuGet cache as it was.
     for id in ids do
-        let dir = Path.Combine(nugetPackages, id.ToLowerInvariant(), version)
+        let package = Path.Combine(nugetPackages, id.ToLowerInvariant())
+        let dir = Path.Combine(package, version)
         if Directory.Exists dir then Directory.Delete(dir, true)
+        if Directory.Exists package && Seq.isEmpty (Directory.EnumerateFileSystemEntries package) then Directory.Delete package
 
 let nativeFolder = Path.Combine("bin", "Release", "net10.0", "runtimes", "linux-x64", "native")
 
