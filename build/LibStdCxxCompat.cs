@@ -9,9 +9,12 @@
 // the library already needs and the system provides. Only the build output copy is rewritten, by writing
 // a new file and renaming it over the old one, so a hard link into the NuGet cache can never be modified.
 //
-// This file is compiled twice: by MSBuild's RoslynCodeTaskFactory as the task PatchLibStdCxxVersionNeed
-// (see Directory.Build.targets), and by the test project with HYBRID_NO_MSBUILD_TASK defined, which
-// leaves out the MSBuild wrapper so the patch logic can be tested without MSBuild assemblies.
+// One source, three uses: MSBuild's RoslynCodeTaskFactory compiles it as the task PatchLibStdCxxVersionNeed
+// (build/LibStdCxxCompat.targets, imported by Directory.Build.targets here and shipped as the buildTransitive
+// targets of the Hybrid.Kernel package together with this file); Hybrid.Kernel compiles it with
+// HYBRID_NO_MSBUILD_TASK defined, which leaves out the MSBuild wrapper, for the runtime fallback of hosts that
+// never build (TorchNative); and the test project compiles it the same way to test the patch logic. The types
+// are internal so that the copies compiled into different assemblies never clash.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -22,7 +25,7 @@ using System.Text;
 namespace Hybrid.Build
 {
     /// <summary>What <see cref="LibStdCxxCompat.Patch"/> did to one library.</summary>
-    public enum PatchOutcome
+    internal enum PatchOutcome
     {
         /// <summary>The library does not need the missing version (never did, or was patched before).</summary>
         NotNeeded,
@@ -35,12 +38,14 @@ namespace Hybrid.Build
     }
 
     /// <summary>Rewrites the GLIBCXX_3.4.32 version-needed entry of an ELF shared object.</summary>
-    public static class LibStdCxxCompat
+    internal static class LibStdCxxCompat
     {
         /// <summary>The version that libLibTorchSharp.so asks for and Debian 12 lacks.</summary>
         public const string MissingVersion = "GLIBCXX_3.4.32";
 
         const uint ShtGnuVerneed = 0x6ffffffe;
+        const uint ShtDynamic = 6;
+        const ulong DtNull = 0, DtNeeded = 1;
 
         /// <summary>Standard locations of the system libstdc++, searched in order.</summary>
         public static readonly string[] SystemLibStdCxxCandidates =
@@ -73,6 +78,31 @@ namespace Hybrid.Build
         public static PatchOutcome Patch(string libraryPath, string systemLibStdCxx)
         {
             var bytes = File.ReadAllBytes(libraryPath);
+            var outcome = PatchImage(bytes, systemLibStdCxx, libraryPath);
+            if (outcome != PatchOutcome.Patched) return outcome;
+
+            var info = new FileInfo(libraryPath);
+            var stamp = info.LastWriteTimeUtc;
+            var temp = libraryPath + ".hybrid-patch.tmp";
+            // Copying first keeps the file mode; the rename then replaces the directory entry only.
+            File.Copy(libraryPath, temp, overwrite: true);
+            using (var stream = new FileStream(temp, FileMode.Open, FileAccess.Write))
+                stream.Write(bytes, 0, bytes.Length);
+            // Keeping the original timestamp lets MSBuild's incremental copy see the file as up to date,
+            // so a rebuild does not copy the unpatched library over the patched one again.
+            File.SetLastWriteTimeUtc(temp, stamp);
+            File.Replace(temp, libraryPath, null);
+            return PatchOutcome.Patched;
+        }
+
+        /// <summary>
+        /// Rewrites the <see cref="MissingVersion"/> need inside <paramref name="bytes"/>, a whole library image,
+        /// when the system libstdc++ at <paramref name="systemLibStdCxx"/> lacks it. Returns
+        /// <see cref="PatchOutcome.Patched"/> only when the bytes changed; <paramref name="libraryName"/> names the
+        /// library in errors.
+        /// </summary>
+        public static PatchOutcome PatchImage(byte[] bytes, string systemLibStdCxx, string libraryName)
+        {
             var entries = ReadLibStdCxxNeeds(bytes);
             if (entries == null) return PatchOutcome.NotElf;
             var missing = entries.FirstOrDefault(e => e.Name == MissingVersion);
@@ -87,22 +117,10 @@ namespace Hybrid.Build
                 .FirstOrDefault();
             if (replacement == null)
                 throw new InvalidOperationException(
-                    $"{libraryPath}: needs {MissingVersion}, and none of the other GLIBCXX versions it names is provided by {systemLibStdCxx}");
+                    $"{libraryName}: needs {MissingVersion}, and none of the other GLIBCXX versions it names is provided by {systemLibStdCxx}");
 
             WriteU32(bytes, missing.AuxOffset + 0, ElfHash(replacement.Name));
             WriteU32(bytes, missing.AuxOffset + 8, replacement.NameOffset);
-
-            var info = new FileInfo(libraryPath);
-            var stamp = info.LastWriteTimeUtc;
-            var temp = libraryPath + ".hybrid-patch.tmp";
-            // Copying first keeps the file mode; the rename then replaces the directory entry only.
-            File.Copy(libraryPath, temp, overwrite: true);
-            using (var stream = new FileStream(temp, FileMode.Open, FileAccess.Write))
-                stream.Write(bytes, 0, bytes.Length);
-            // Keeping the original timestamp lets MSBuild's incremental copy see the file as up to date,
-            // so a rebuild does not copy the unpatched library over the patched one again.
-            File.SetLastWriteTimeUtc(temp, stamp);
-            File.Replace(temp, libraryPath, null);
             return PatchOutcome.Patched;
         }
 
@@ -141,43 +159,71 @@ namespace Hybrid.Build
 
         static List<Need>? ReadLibStdCxxNeeds(byte[] b)
         {
-            // ELF64 little-endian only: the platforms TorchSharp ships Linux natives for.
-            if (b.Length < 64 || b[0] != 0x7f || b[1] != (byte)'E' || b[2] != (byte)'L' || b[3] != (byte)'F') return null;
-            if (b[4] != 2 || b[5] != 1) return null;
+            if (!FindSection(b, ShtGnuVerneed, out var offset, out _, out var count, out var strtab)) return null;
+            var result = new List<Need>();
+            var vn = offset;
+            for (var n = 0; n < count; n++) // sh_info: number of Verneed entries
+            {
+                int cnt = ReadU16(b, vn + 2);
+                var file = ReadString(b, strtab + (int)ReadU32(b, vn + 4));
+                if (file == "libstdc++.so.6")
+                {
+                    var aux = vn + (int)ReadU32(b, vn + 8);
+                    for (var k = 0; k < cnt; k++)
+                    {
+                        var nameOffset = ReadU32(b, aux + 8);
+                        result.Add(new Need(ReadString(b, strtab + (int)nameOffset), aux, nameOffset));
+                        aux += (int)ReadU32(b, aux + 12);
+                    }
+                }
+                var next = (int)ReadU32(b, vn + 12);
+                if (next == 0) break;
+                vn += next;
+            }
+            return result;
+        }
+
+        /// <summary>
+        /// The libraries an ELF shared object names in DT_NEEDED, in order, or null if it is not a suitable ELF
+        /// file. The runtime fallback loads them from their own folder before it loads a patched copy kept elsewhere,
+        /// whose $ORIGIN run path no longer reaches them.
+        /// </summary>
+        public static IReadOnlyList<string>? NeededLibraries(string libraryPath)
+        {
+            var b = File.ReadAllBytes(libraryPath);
+            if (!FindSection(b, ShtDynamic, out var offset, out var size, out _, out var strtab)) return null;
+            var result = new List<string>();
+            for (var at = offset; at + 16 <= offset + size; at += 16)
+            {
+                var tag = ReadU64(b, at);
+                if (tag == DtNull) break;
+                if (tag == DtNeeded) result.Add(ReadString(b, strtab + (int)ReadU64(b, at + 8)));
+            }
+            return result;
+        }
+
+        // The first section of the given type: its file offset, size, sh_info and the file offset of the string
+        // table its sh_link names. ELF64 little-endian only: the platforms TorchSharp ships Linux natives for.
+        static bool FindSection(byte[] b, uint type, out int offset, out int size, out int info, out int strtab)
+        {
+            offset = size = info = strtab = 0;
+            if (b.Length < 64 || b[0] != 0x7f || b[1] != (byte)'E' || b[2] != (byte)'L' || b[3] != (byte)'F') return false;
+            if (b[4] != 2 || b[5] != 1) return false;
             var shoff = (long)ReadU64(b, 0x28);
             int shentsize = ReadU16(b, 0x3a), shnum = ReadU16(b, 0x3c);
-            if (shoff <= 0 || shentsize < 64 || shoff + (long)shnum * shentsize > b.Length) return null;
+            if (shoff <= 0 || shentsize < 64 || shoff + (long)shnum * shentsize > b.Length) return false;
             for (var i = 0; i < shnum; i++)
             {
                 var sh = (int)(shoff + i * shentsize);
-                if (ReadU32(b, sh + 4) != ShtGnuVerneed) continue;
-                var offset = (int)ReadU64(b, sh + 0x18);
+                if (ReadU32(b, sh + 4) != type) continue;
+                offset = (int)ReadU64(b, sh + 0x18);
+                size = (int)ReadU64(b, sh + 0x20);
                 var link = (int)ReadU32(b, sh + 0x28);
-                var count = (int)ReadU32(b, sh + 0x2c); // sh_info: number of Verneed entries
-                var strtab = (int)ReadU64(b, (int)(shoff + link * shentsize) + 0x18);
-                var result = new List<Need>();
-                var vn = offset;
-                for (var n = 0; n < count; n++)
-                {
-                    int cnt = ReadU16(b, vn + 2);
-                    var file = ReadString(b, strtab + (int)ReadU32(b, vn + 4));
-                    if (file == "libstdc++.so.6")
-                    {
-                        var aux = vn + (int)ReadU32(b, vn + 8);
-                        for (var k = 0; k < cnt; k++)
-                        {
-                            var nameOffset = ReadU32(b, aux + 8);
-                            result.Add(new Need(ReadString(b, strtab + (int)nameOffset), aux, nameOffset));
-                            aux += (int)ReadU32(b, aux + 12);
-                        }
-                    }
-                    var next = (int)ReadU32(b, vn + 12);
-                    if (next == 0) break;
-                    vn += next;
-                }
-                return result;
+                info = (int)ReadU32(b, sh + 0x2c);
+                strtab = (int)ReadU64(b, (int)(shoff + link * shentsize) + 0x18);
+                return true;
             }
-            return null;
+            return false;
         }
 
         static int IndexOf(byte[] haystack, byte[] needle)

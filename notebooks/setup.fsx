@@ -11,9 +11,9 @@ open System.IO
 open Plotly.NET
 open TorchSharp
 
-// The build output's patched native library (README, platform notes): scripts have no deps.json to find it.
-if not (Hybrid.Kernel.TorchNative.Load()) && OperatingSystem.IsLinux() then
-    failwith "artifacts/bin/Release has no native TorchSharp library: run `dotnet build -c Release` first"
+// Notebooks may call TorchSharp before any Hybrid type, so they load its native library (patched where the system
+// libstdc++ is older than GCC 13) the way TorchSharp-first code does (README, platform notes).
+Hybrid.Kernel.TorchNative.Load() |> ignore
 
 /// True in fast mode (environment variable HYBRID_FAST=1): small trainings that finish in CI.
 let fast = Environment.GetEnvironmentVariable "HYBRID_FAST" = "1"

@@ -37,6 +37,23 @@ public class NativeCompatTests
     }
 
     [Fact]
+    public void TheNeededLibrariesAreReadFromTheDynamicSection()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        // The libtorch libraries that the runtime fallback loads from their own folder before a cached copy.
+        var needed = LibStdCxxCompat.NeededLibraries(CacheOriginal)!;
+        Assert.Equal(new[] { "libtorch.so", "libc10.so", "libtorch_cpu.so", "libstdc++.so.6" }, needed.Take(4));
+        Assert.Contains("libc.so.6", needed);
+        var text = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(text, "not an ELF file");
+            Assert.Null(LibStdCxxCompat.NeededLibraries(text));
+        }
+        finally { File.Delete(text); }
+    }
+
+    [Fact]
     public void TheBuildOutputLoadsOnThisSystem()
     {
         if (!OperatingSystem.IsLinux()) return;
