@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Text.Json.Nodes;
 using Xunit;
 using static TorchSharp.torch;
@@ -14,7 +15,10 @@ public class StateFileTests
     {
         w.Write(42);
         w.Section("weights");
-        w.WriteTensor(arange(12, dtype: ScalarType.Float32).view(3, 4));
+        using (var start = 0.ToScalar())
+        using (var stop = 12.ToScalar())
+        using (var step = 1.ToScalar())
+            w.WriteTensor(arange(start, stop, step, dtype: ScalarType.Float32).view(3, 4));
         w.WriteArray(new ulong[] { 1, 2, 3 });
     });
 
