@@ -1,5 +1,7 @@
 using Hybrid.Cli;
 using Hybrid.Cli.Commands;
+using Hybrid.Cli.Hosting;
+using Hybrid.Cli.Parsing;
 
 return NativeSettings.RerunWithNativeSettings(args) ?? CommandLine.Run(args, Console.Out, Console.Error);
 

@@ -8,9 +8,9 @@ open FsCheck.Xunit
 open TorchSharp
 open Hybrid.Games
 open Hybrid.Games.Analysis
-open Hybrid.Games.Games
-open Hybrid.Games.Rules
+open Hybrid.Games.Catalog
 open Hybrid.Games.Properties.Generators
+open Hybrid.Games.Rules
 
 /// f1 = f2 = a x + b y + c with the +/- solution of appendix E.
 let tandemLinear alpha sign =
@@ -72,7 +72,7 @@ let ``4.7: in the Hamiltonian game p-LOLA with alpha > 1 grows ||theta||^2 by at
     Prop.forAll (Arb.fromGen cases) (fun (points, alpha, p) ->
         use scope = torch.NewDisposeScope()
         let theta = split game points
-        let before, after = squaredNorms theta (ShapingRule(p).Update(game, theta, rate alpha))
+        let before, after = squaredNorms theta (PLolaRule(p).Update(game, theta, rate alpha))
         let bound = 1.0 - alpha * alpha + alpha ** 4.0
         bound > 1.0 && Array.forall2 (fun b a -> a >= bound * b * (1.0 - 1e-12)) before after)
 

@@ -57,4 +57,4 @@ let build (g: RandomGame) : DifferentiableGame =
         let xy = x * y
         (c.[o] * x.square() + c.[o + 1] * y.square() + c.[o + 2] * xy + c.[o + 3] * x
          + c.[o + 4] * xy * x + c.[o + 5] * xy * y + c.[o + 6] * torch.tanh(x - 2.0 * y)).sum(1L)
-    Games.CustomGame.TwoPlayer("random", g.Size, Region.Unit, Func<_, _, _>(loss 0), Func<_, _, _>(loss 1))
+    Catalog.CustomGame.TwoPlayer("random", g.Size, Region.Unit, Func<_, _, _>(loss 0), Func<_, _, _>(loss 1))

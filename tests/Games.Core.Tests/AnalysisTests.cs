@@ -1,6 +1,7 @@
 using Hybrid.Games.Analysis;
-using Hybrid.Games.Games;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Rules;
+using Hybrid.Games.Tables;
 using Xunit;
 using static Hybrid.Games.Tests.TestPoints;
 using static TorchSharp.torch;
@@ -74,7 +75,7 @@ public class AnalysisTests
     {
         var game = new Hamiltonian();
         const double alpha = 1.5;
-        var lola = LearningRun.Run(game, ShapingRule.TaylorLola(), alpha, new LearningOptions(Steps: 200, Seeds: 3));
+        var lola = LearningRun.Run(game, PLolaRule.TaylorLola(), alpha, new LearningOptions(Steps: 200, Seeds: 3));
         Assert.All(lola.Outcome, o => Assert.Equal(RunOutcome.Diverged, o));
         var scale = -alpha / (1 + 2 * alpha * alpha);
         var consistent = new FunctionRule("consistent", t => new[] { scale * (t[1] + 2 * alpha * t[0]), scale * (-t[0] + 2 * alpha * t[1]) });

@@ -1,4 +1,4 @@
-using Hybrid.Games.Games;
+using Hybrid.Games.Catalog;
 using Xunit;
 using static Hybrid.Games.Tests.TestPoints;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using Hybrid.Games.Analysis;
-using Hybrid.Games.Games;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Rules;
 using Xunit;
 using static Hybrid.Games.Tests.TestPoints;
@@ -45,7 +45,7 @@ public class RuleTests
     {
         var game = new IteratedPrisonersDilemma();
         var theta = game.SampleRegion(6, new Generator(1));
-        var taylor = ShapingRule.TaylorLola().Update(game, theta, 0.3);
+        var taylor = PLolaRule.TaylorLola().Update(game, theta, 0.3);
         var hola = new HolaRule(1, taylor: true).Update(game, theta, 0.3);
         for (var i = 0; i < 2; i++) ArrayAssert.Close(Values(taylor[i]), Values(hola[i]), 10);
         var exact = RuleRegistry.Create("lola_exact").Update(game, theta, 0.3);
@@ -79,7 +79,7 @@ public class RuleTests
         const double alpha = 0.5;
         var far = new[] { Column(0.6), Column(-0.8) };
         var sos = new SosRule().Update(game, far, alpha);
-        var lola = ShapingRule.TaylorLola().Update(game, far, alpha);
+        var lola = PLolaRule.TaylorLola().Update(game, far, alpha);
         Assert.Equal(Values(lola[0])[0], Values(sos[0])[0], 12);
         Assert.Equal(-alpha * (-0.8 + 2 * alpha * 0.6), Values(sos[0])[0], 12);
         // Near the origin ||xi|| = 0.05 < b = 0.1, so p = p2 = ||xi||^2.

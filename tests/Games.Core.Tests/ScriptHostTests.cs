@@ -17,7 +17,7 @@ public class ScriptHostTests
             #r "{{Path.Combine(output, "Hybrid.Games.Core.dll")}}"
             Hybrid.Kernel.TorchNative.Load() |> ignore
             open TorchSharp
-            let game = Hybrid.Games.Games.Tandem()
+            let game = Hybrid.Games.Catalog.Tandem()
             let x = torch.tensor([| 0.25 |], dtype = torch.ScalarType.Float64).reshape(1L, 1L)
             let loss = game.Loss(0, [| x; x |])
             printfn "loss=%.4f" (loss.item<float>())

@@ -1,5 +1,5 @@
 using Hybrid.Games.Analysis;
-using Hybrid.Games.Games;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Reproduction;
 using Hybrid.Games.Rules;
 using Xunit;

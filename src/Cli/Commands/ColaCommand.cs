@@ -1,7 +1,9 @@
+using Hybrid.Cli.Output;
+using Hybrid.Cli.Parsing;
 using Hybrid.Games;
 using System.Globalization;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Cola;
-using Hybrid.Games.Games;
 
 namespace Hybrid.Cli.Commands;
 

@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using Hybrid.Cli.Output;
+using Hybrid.Cli.Parsing;
 using Hybrid.Games;
 using Hybrid.Games.Analysis;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Cola;
-using Hybrid.Games.Games;
+using Hybrid.Games.Tables;
 
 namespace Hybrid.Cli.Commands;
 

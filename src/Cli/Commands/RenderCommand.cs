@@ -1,5 +1,6 @@
-using Hybrid.Scaling.Training;
+using Hybrid.Cli.Parsing;
 using Hybrid.Scaling.Rendering;
+using Hybrid.Scaling.Training;
 
 namespace Hybrid.Cli.Commands;
 

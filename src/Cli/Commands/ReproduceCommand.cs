@@ -1,8 +1,10 @@
+using Hybrid.Cli.Output;
+using Hybrid.Cli.Parsing;
 using Hybrid.Scaling.Training;
 using System.Text.Json;
 using Hybrid.Games.Analysis;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Cola;
-using Hybrid.Games.Games;
 using Hybrid.Games.Reproduction;
 
 namespace Hybrid.Cli.Commands;

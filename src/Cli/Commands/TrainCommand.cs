@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using Hybrid.Cli.Output;
+using Hybrid.Cli.Parsing;
 using Hybrid.Scaling.Algorithms;
 using Hybrid.Scaling.Environments;
 using Hybrid.Scaling.Training;

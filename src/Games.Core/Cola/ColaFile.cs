@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Hybrid.Games.Games;
+using Hybrid.Games.Catalog;
 using static TorchSharp.torch;
 
 namespace Hybrid.Games.Cola;

@@ -1,4 +1,3 @@
-using Hybrid.Games.Analysis;
 using static TorchSharp.torch;
 
 namespace Hybrid.Games.Rules;

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Hybrid.Games.Analysis;
+namespace Hybrid.Games;
 
 /// <summary>
 /// First and second derivatives of a game at a batch of points, in the notation of Balduzzi et al. (2018)

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Hybrid.Games.Games;
+namespace Hybrid.Games.Catalog;
 
 /// <summary>
 /// One-shot two-action games where each player's single parameter is the logit of its first action

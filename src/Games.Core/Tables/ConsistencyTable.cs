@@ -1,8 +1,9 @@
+using Hybrid.Games.Analysis;
 using Hybrid.Games.Cola;
 using Hybrid.Games.Rules;
 using static TorchSharp.torch;
 
-namespace Hybrid.Games.Analysis;
+namespace Hybrid.Games.Tables;
 
 /// <summary>One row of a consistency table: the loss of every rule at one look-ahead rate.</summary>
 /// <param name="Alpha">The look-ahead rate.</param>

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Hybrid.Games.Games;
+namespace Hybrid.Games.Catalog;
 
 /// <summary>
 /// The infinitely iterated Prisoner's Dilemma with exact discounted value (Foerster et al. 2018a).

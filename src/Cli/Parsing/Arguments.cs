@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Hybrid.Cli;
+namespace Hybrid.Cli.Parsing;
 
 /// <summary>Bad command-line input: reported on one line with exit code 2.</summary>
 public sealed class UsageException(string message) : Exception(message);

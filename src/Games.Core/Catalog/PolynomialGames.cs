@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Hybrid.Games.Games;
+namespace Hybrid.Games.Catalog;
 
 /// <summary>
 /// Tandem game (Letcher et al. 2019b): L^1 = (x+y)^2 - 2x, L^2 = (x+y)^2 - 2y. Its stable fixed points are
