@@ -67,7 +67,7 @@ public sealed class GameDerivatives
     {
         var sum = zeros_like(Theta[i]);
         for (var j = 0; j < Game.PlayerCount; j++)
-            if (j != i) sum = sum + term(j);
+            if (j != i) sum = sum.Plus(term(j));
         return sum;
     }
 

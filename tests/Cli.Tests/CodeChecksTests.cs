@@ -7,6 +7,15 @@ namespace Hybrid.Cli.Tests;
 public class CodeChecksTests
 {
     [Fact]
+    public void TheToolAndItsTestsNeverHandLibtorchATemporaryScalar()
+    {
+        var assemblies = ScalarLifetime.WithHybridReferences(typeof(CodeChecksTests).Assembly);
+        Assert.Contains(typeof(CommandLine).Assembly, assemblies);
+        var offenders = ScalarLifetime.Offenders(assemblies);
+        Assert.True(offenders.Count == 0, ScalarLifetime.Advice + "\n" + string.Join("\n", offenders));
+    }
+
+    [Fact]
     public void TheToolsNamespacesAreLayered()
     {
         var graph = NamespaceGraph.Of(typeof(CommandLine).Assembly);

@@ -7,6 +7,15 @@ namespace Hybrid.Games.Tests;
 public class CodeChecksTests
 {
     [Fact]
+    public void TheGamesLibraryAndItsTestsNeverHandLibtorchATemporaryScalar()
+    {
+        var assemblies = ScalarLifetime.WithHybridReferences(typeof(CodeChecksTests).Assembly);
+        Assert.Contains(typeof(DifferentiableGame).Assembly, assemblies);
+        var offenders = ScalarLifetime.Offenders(assemblies);
+        Assert.True(offenders.Count == 0, ScalarLifetime.Advice + "\n" + string.Join("\n", offenders));
+    }
+
+    [Fact]
     public void TheGamesLibrarysNamespacesAreLayered()
     {
         var graph = NamespaceGraph.Of(typeof(DifferentiableGame).Assembly);

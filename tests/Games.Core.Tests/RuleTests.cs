@@ -1,6 +1,7 @@
 using Hybrid.Games.Analysis;
 using Hybrid.Games.Catalog;
 using Hybrid.Games.Rules;
+using TorchSharp;
 using Xunit;
 using static Hybrid.Games.Tests.TestPoints;
 using static TorchSharp.torch;
@@ -51,8 +52,9 @@ public class RuleTests
         var exact = RuleRegistry.Create("lola_exact").Update(game, theta, 0.3);
         var explicitLola = new Tensor[2];
         var t = Autodiff.Leaves(theta);
-        var naive2 = -0.3 * Autodiff.Grad(game.Loss(1, t), t[1]);
-        explicitLola[0] = -0.3 * Autodiff.Grad(game.Loss(0, new[] { t[0], t[1] + naive2 }), t[0]);
+        using var minusAlpha = (-0.3).ToScalar();
+        var naive2 = Autodiff.Grad(game.Loss(1, t), t[1]).mul(minusAlpha);
+        explicitLola[0] = Autodiff.Grad(game.Loss(0, new[] { t[0], t[1].Plus(naive2) }), t[0]).mul(minusAlpha);
         ArrayAssert.Close(Values(explicitLola[0]), Values(exact[0]), 10);
     }
 

@@ -17,7 +17,7 @@ public static class Studies
     public static Measure FairSplit { get; } = new("P(fair)", (theta, _) => theta.select(1, 0).sigmoid());
 
     /// <summary>P(crash) = (1 - P(swerve_1)) (1 - P(swerve_2)) in Chicken.</summary>
-    public static Measure Crash { get; } = new("P(crash)", (theta, _) => (1 - theta.select(1, 0).sigmoid()) * (1 - theta.select(1, 1).sigmoid()));
+    public static Measure Crash { get; } = new("P(crash)", (theta, _) => theta.select(1, 0).sigmoid().SubtractedFrom(Keep.One) * theta.select(1, 1).sigmoid().SubtractedFrom(Keep.One));
 
     /// <summary>Hamiltonian game, appendix I.2: table 4, figure 7.</summary>
     public static StudySpec Hamiltonian { get; } = new("hamiltonian", "Hamiltonian game (L1 = xy, L2 = -xy)", "table 4, figure 7, proposition 4.7",

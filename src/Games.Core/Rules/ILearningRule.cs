@@ -35,7 +35,7 @@ public static class LearningRuleExtensions
     public static void CheckRate(Tensor alpha)
     {
         using var scope = NewDisposeScope();
-        if (!(alpha.isfinite().all().item<bool>() && (alpha > 0).all().item<bool>()))
+        if (!(alpha.isfinite().all().item<bool>() && (alpha > Keep.Zero).all().item<bool>()))
             throw new ArgumentOutOfRangeException(nameof(alpha), "the look-ahead rate alpha must be a finite number > 0");
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hybrid.Games.Rules;
@@ -64,12 +65,13 @@ public sealed class SosRule(double a = 0.5, double b = 0.1) : PLolaRule(1, "sos"
         var c = DifferentiableGame.Concat(chi);
         var xi = DifferentiableGame.Concat(d.Xi);
         var dot = (-alpha * c * x0).sum(1, keepdim: true);
-        var nonNegative = dot >= 0;
+        var nonNegative = dot >= Keep.Zero;
         // A safe denominator keeps the unused branch finite, so no NaN leaks into gradients through where().
         var safeDot = where(nonNegative, -ones_like(dot), dot);
-        var p1 = where(nonNegative, ones_like(dot), clamp_max(-A * x0.square().sum(1, keepdim: true) / safeDot, 1.0));
-        var xiSquared = xi.square().sum(1, keepdim: true);
-        var p2 = where(xiSquared < B * B, xiSquared, ones_like(xiSquared));
+        using Scalar minusA = (-A).ToScalar(), bSquared = (B * B).ToScalar();
+        var p1 = where(nonNegative, ones_like(dot), clamp_max(x0.Square().sum(1, keepdim: true).mul(minusA) / safeDot, Keep.One));
+        var xiSquared = xi.Square().sum(1, keepdim: true);
+        var p2 = where(xiSquared < bSquared, xiSquared, ones_like(xiSquared));
         return minimum(p1, p2);
     }
 }
