@@ -80,6 +80,25 @@ public class StateFileTests
     }
 
     [Fact]
+    public void ANestedSettingThatDiffersIsNamedAlone()
+    {
+        Dictionary<string, JsonNode?> Identity(int steps) => new() { ["game"] = "mp", ["settings"] = new JsonObject { ["Width"] = 16, ["Steps"] = steps } };
+        var saved = StateHeader.Of("cola", 1, "COLA on mp", Identity(60));
+        using var r = StateFile.Read(StateFile.ToBytes(saved, _ => { }), "mp.ckpt", "cola");
+        r.ExpectIdentity("COLA on mp", new JsonObject(Identity(60)));
+        Assert.Equal("mp.ckpt was written by COLA on mp with other settings (settings.Steps 60 there, 61 here)",
+            Assert.Throws<InvalidDataException>(() => r.ExpectIdentity("COLA on mp", new JsonObject(Identity(61)))).Message);
+    }
+
+    [Fact]
+    public void ADirectoryIsNotAStateFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("hybrid-state-");
+        try { Assert.Equal($"{dir.FullName} is a directory, not a state file", Assert.Throws<InvalidDataException>(() => StateFile.Open(dir.FullName, "cola")).Message); }
+        finally { dir.Delete(); }
+    }
+
+    [Fact]
     public void ALayoutDisagreementIsMalformedNotACrash()
     {
         using var r = StateFile.Read(Sample(), "checkpoint.bin", "ppo-checkpoint");

@@ -216,7 +216,6 @@ public sealed class ColaTrainer
     /// <summary>Sets the sampling streams to the states a checkpoint saved (those at the start of the current block).</summary>
     internal void RestoreGenerators(IReadOnlyList<Tensor> states)
     {
-        if (adam.Steps != Step) throw new InvalidDataException($"the checkpoint's optimiser took {adam.Steps} steps, its training {Step}");
         foreach (var (g, state) in generators.Zip(states)) g.set_state(state);
         // Mid-block: redraw the block from its start state; the step offset picks up where the run stopped.
         if (Step % SampleBlock != 0) RedrawBlock(Settings.Batch);
