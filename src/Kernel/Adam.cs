@@ -16,7 +16,7 @@ namespace Hybrid.Kernel;
 /// <para>Why not TorchSharp's <c>torch.optim.Adam</c>: its step computes sqrt(v) / sqrt(1 - b2^t) (a different
 /// rounding from the optax and PureJaxRL order the golden runs pin), it has no per-row clipping, and it converts its
 /// numbers to temporary Scalars on every step, which TorchSharp 0.107 lets the garbage collector free while libtorch
-/// reads them (see <see cref="Keep"/>; <c>ScalarLifetimeTests</c> finds them in its IL). Every Scalar here is held.</para>
+/// reads them (see <see cref="Keep"/>; <c>Hybrid.TestSupport.ScalarLifetime</c> finds them in its IL). Every Scalar here is held.</para>
 /// </remarks>
 public sealed class Adam : IDisposable
 {

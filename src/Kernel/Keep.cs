@@ -10,7 +10,8 @@ namespace Hybrid.Kernel;
 /// ("Unknown scalar type.", "Expected false to be true"). Such temporaries come from implicit conversions of numbers
 /// and from TorchSharp itself: <c>a + b</c>, <c>add(Tensor)</c>, <c>add_(Tensor)</c>, <c>add(Scalar)</c> make an alpha
 /// of 1, <c>square()</c> an exponent of 2. The library therefore passes Scalars held in fields or using-variables and
-/// uses the operations below; <c>ScalarLifetimeTests</c> reads the library's IL and fails on any temporary Scalar.
+/// uses the operations below; every test project runs <c>Hybrid.TestSupport.ScalarLifetime</c>, which reads the IL of the
+/// solution's assemblies and fails on any temporary Scalar.
 /// </summary>
 public static class Keep
 {
