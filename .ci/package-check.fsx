@@ -196,7 +196,7 @@ try
     File.WriteAllLines(script,
         [ $"#i \"nuget: {feed}\""
           $"#r \"nuget: Hybrid.Games.Core, {version}\""
-          "let game = Hybrid.Games.Games.Tandem()"
+          "let game = Hybrid.Games.Catalog.Tandem()"
           "let x = TorchSharp.torch.tensor([| 0.25 |], dtype = TorchSharp.torch.ScalarType.Float64).reshape(1L, 1L)"
           "printfn \"loss=%.4f\" ((game.Loss(0, [| x; x |])).item<float>())"
           "printfn \"loaded=%s\" Hybrid.Kernel.TorchNative.LoadedPath"

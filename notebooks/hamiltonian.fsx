@@ -8,10 +8,11 @@ open Plotly.NET
 open TorchSharp
 open Hybrid.Games
 open Hybrid.Games.Analysis
+open Hybrid.Games.Catalog
 open Hybrid.Games.Cola
-open Hybrid.Games.Games
 open Hybrid.Games.Reproduction
 open Hybrid.Games.Rules
+open Hybrid.Games.Tables
 open Setup
 
 let game = Hamiltonian()
@@ -27,7 +28,7 @@ let squaredNorms (t: torch.Tensor[]) (h: torch.Tensor[]) =
 
 // Proposition 4.7, first half: p-LOLA (LOLA p = 1, LookAhead p = 0, SOS in between) grows ||theta||^2 by at least 1 - a^2 + a^4.
 for alpha in [ 1.2; 2.0 ] do
-    for (name, rule) in [ "Taylor LOLA", ShapingRule.TaylorLola() :> ILearningRule; "SOS", SosRule() :> ILearningRule; "p-LOLA 0.5", ShapingRule(0.5) :> ILearningRule ] do
+    for (name, rule) in [ "Taylor LOLA", PLolaRule.TaylorLola() :> ILearningRule; "SOS", SosRule() :> ILearningRule; "p-LOLA 0.5", PLolaRule(0.5) :> ILearningRule ] do
         let growth = squaredNorms points (rule.Update(game, points, rate alpha)) |> Array.min
         let bound = 1.0 - alpha ** 2.0 + alpha ** 4.0
         check (sprintf "4.7: %s at alpha %g grows ||theta||^2 by >= %.3f per step" name alpha bound) (growth >= bound * (1.0 - 1e-12)) (sprintf "smallest factor %.4f" growth)

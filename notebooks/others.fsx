@@ -7,10 +7,11 @@ open Plotly.NET
 open TorchSharp
 open Hybrid.Games
 open Hybrid.Games.Analysis
+open Hybrid.Games.Catalog
 open Hybrid.Games.Cola
-open Hybrid.Games.Games
 open Hybrid.Games.Reproduction
 open Hybrid.Games.Rules
+open Hybrid.Games.Tables
 open Setup
 
 let dir = outputDir "others"

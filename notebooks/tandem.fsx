@@ -8,8 +8,8 @@ open Plotly.NET
 open TorchSharp
 open Hybrid.Games
 open Hybrid.Games.Analysis
+open Hybrid.Games.Catalog
 open Hybrid.Games.Cola
-open Hybrid.Games.Games
 open Hybrid.Games.Reproduction
 open Hybrid.Games.Rules
 open Setup
@@ -37,8 +37,8 @@ check "A.1: HOLA-n = 2^(n+2) - 2(1+x+y) at alpha = 1, n = 0..6" (a1Error < 1e-9)
 for alpha in [ 0.1; 0.3; 1.0 ] do
     let t = theta ()
     let lcgd = CgdRule(1).Update(game, t, rate alpha) |> DifferentiableGame.Concat |> values
-    let la = ShapingRule.LookAhead().Update(game, t, rate alpha) |> DifferentiableGame.Concat |> values
-    let tl = ShapingRule.TaylorLola().Update(game, t, rate alpha).[0] |> values
+    let la = PLolaRule.LookAhead().Update(game, t, rate alpha) |> DifferentiableGame.Concat |> values
+    let tl = PLolaRule.TaylorLola().Update(game, t, rate alpha).[0] |> values
     let diff = Array.map2 (fun a b -> abs (a - b)) lcgd la |> Array.max
     let chiErr = Array.mapi (fun k v -> abs (v - lcgd.[2 * k] - alpha * alpha * 4.0 * (gx.[k] + gy.[k]))) tl |> Array.max
     check (sprintf "4.4: LCGD = LookAhead and Taylor LOLA - LCGD = alpha^2 chi at alpha = %g" alpha) (diff < 1e-12 && chiErr < 1e-12) (sprintf "%.1e, %.1e" diff chiErr)

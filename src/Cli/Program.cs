@@ -1,11 +1,15 @@
 using Hybrid.Cli;
 using Hybrid.Cli.Commands;
+using Hybrid.Cli.Hosting;
+using Hybrid.Cli.Parsing;
 
-return NativeSettings.RerunWithNativeSettings(args) ?? CommandLine.Run(args, Console.Out, Console.Error);
+// A crash on another thread would otherwise end in the runtime's own report with a stack trace.
+AppDomain.CurrentDomain.UnhandledException += (_, e) => Environment.Exit(CommandLine.Report(e.ExceptionObject as Exception ?? new Exception($"{e.ExceptionObject}"), Console.Error, CommandLine.DebugRequested));
+return CommandLine.Guarded(() => NativeSettings.RerunWithNativeSettings(args) ?? CommandLine.Run(args, Console.Out, Console.Error), Console.Error, CommandLine.DebugRequested);
 
 namespace Hybrid.Cli
 {
-    /// <summary>Entry point of the hybrid tool: dispatches to a command and turns bad input into exit code 2.</summary>
+    /// <summary>Entry point of the hybrid tool: dispatches to a command; bad input is one line and exit code 2, a failure of the tool one line and exit code 70.</summary>
     public static class CommandLine
     {
         /// <summary>Usage text.</summary>
@@ -39,36 +43,87 @@ namespace Hybrid.Cli
             rules: naive, lookahead, lookahead_N, lola_taylor, lola_exact, hola_N, hola_taylor_N, sos, cgd, cgd_N, ilola, ilola_taylor, cola
             """;
 
-        /// <summary>Runs one command; returns the process exit code (0 ok, 2 bad input).</summary>
-        public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+        /// <summary>Exit code for input the user got wrong: bad options, unreadable or foreign files, values out of range.</summary>
+        public const int BadInput = 2;
+
+        /// <summary>Exit code for a failure of the tool itself (EX_SOFTWARE of sysexits.h).</summary>
+        public const int InternalError = 70;
+
+        /// <summary>True when the environment asks for stack traces (HYBRID_DEBUG=1).</summary>
+        public static bool DebugRequested => Environment.GetEnvironmentVariable("HYBRID_DEBUG") == "1";
+
+        /// <summary>Runs one command; returns the process exit code (0 ok, 2 bad input, 70 internal error).</summary>
+        public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Guarded(() => Dispatch(args, stdout, stderr), stderr, DebugRequested);
+
+        /// <summary>
+        /// Runs <paramref name="command"/> and turns any exception into one line on <paramref name="stderr"/>: exit code
+        /// <see cref="BadInput"/> for what the user caused, <see cref="InternalError"/> for everything else, with the stack
+        /// trace only when <paramref name="debug"/> is set.
+        /// </summary>
+        public static int Guarded(Func<int> command, TextWriter stderr, bool debug)
+        {
+            try { return command(); }
+            catch (Exception e) { return Report(e, stderr, debug); }
+        }
+
+        /// <summary>Writes the one-line report of <paramref name="exception"/> (and with <paramref name="debug"/> its stack trace); returns the exit code.</summary>
+        public static int Report(Exception exception, TextWriter stderr, bool debug)
+        {
+            var e = Unwrap(exception);
+            if (IsUserCaused(e))
+            {
+                stderr.WriteLine($"hybrid: error: {OneLine(e)}");
+                if (debug) stderr.WriteLine(exception);
+                return BadInput;
+            }
+            stderr.WriteLine($"hybrid: internal error: {e.GetType().FullName}: {OneLine(e)}{(debug ? "" : " (set HYBRID_DEBUG=1 for the stack trace)")}");
+            if (debug) stderr.WriteLine(exception);
+            return InternalError;
+        }
+
+        // InvalidOperationException and NotSupportedException stay here because the environments throw them for
+        // requests the user made (an action space a command cannot drive, an environment without pictures).
+        static bool IsUserCaused(Exception e) => e is UsageException or ArgumentException or FormatException or IOException or InvalidDataException
+            or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException or NotSupportedException
+            or System.Runtime.InteropServices.ExternalException or Games.Rules.RuleDivergedException;
+
+        // Parallel loops and reflection wrap the exception that matters.
+        static Exception Unwrap(Exception e) => e switch
+        {
+            AggregateException a when a.Flatten().InnerExceptions.Count == 1 => Unwrap(a.Flatten().InnerExceptions[0]),
+            System.Reflection.TargetInvocationException { InnerException: { } inner } => Unwrap(inner),
+            _ => e,
+        };
+
+        // Native errors carry libtorch's C++ backtrace after the first line; an out-of-range value comes on the second.
+        static string OneLine(Exception e)
+        {
+            var line = e.Message.Split('\n')[0].Trim();
+            if (e is ArgumentOutOfRangeException { ActualValue: { } value } && !line.Contains($"{value}", StringComparison.Ordinal))
+                line += $" (got {value})";
+            return line;
+        }
+
+        static int Dispatch(string[] args, TextWriter stdout, TextWriter stderr)
         {
             if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
             {
                 stdout.WriteLine(Usage);
-                return args.Length == 0 ? 2 : 0;
+                return args.Length == 0 ? BadInput : 0;
             }
-            try
+            var rest = args[1..];
+            return args[0] switch
             {
-                var rest = args[1..];
-                return args[0] switch
-                {
-                    "consistency" => ConsistencyCommand.Run(Arguments.Parse(rest, ConsistencyCommand.Options), stdout, stderr),
-                    "learn" => LearnCommand.Run(Arguments.Parse(rest, LearnCommand.Options), stdout),
-                    "reproduce" => ReproduceCommand.Run(rest, stdout, stderr),
-                    "bench" => BenchCommand.Run(rest, stdout),
-                    "cola" => ColaCommand.Run(Arguments.Parse(rest, ColaCommand.Options), stdout, stderr),
-                    "render" => RenderCommand.Run(Arguments.Parse(rest, RenderCommand.Options), stdout),
-                    "train" => TrainCommand.Run(Arguments.Parse(rest, TrainCommand.Options), stdout, stderr),
-                    "eval" => EvalCommand.Run(Arguments.Parse(rest, EvalCommand.Options), stdout),
-                    _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, cola, reproduce, bench, render, train, eval)"),
-                };
-            }
-            catch (Exception e) when (e is UsageException or ArgumentException or FormatException or IOException or InvalidDataException or InvalidOperationException
-                                       or System.Runtime.InteropServices.ExternalException or Games.Rules.RuleDivergedException or NotSupportedException)
-            {
-                stderr.WriteLine($"hybrid: error: {e.Message.Split('\n')[0].Trim()}");
-                return 2;
-            }
+                "consistency" => ConsistencyCommand.Run(Arguments.Parse(rest, ConsistencyCommand.Options), stdout, stderr),
+                "learn" => LearnCommand.Run(Arguments.Parse(rest, LearnCommand.Options), stdout),
+                "reproduce" => ReproduceCommand.Run(rest, stdout, stderr),
+                "bench" => BenchCommand.Run(rest, stdout),
+                "cola" => ColaCommand.Run(Arguments.Parse(rest, ColaCommand.Options), stdout, stderr),
+                "render" => RenderCommand.Run(Arguments.Parse(rest, RenderCommand.Options), stdout),
+                "train" => TrainCommand.Run(Arguments.Parse(rest, TrainCommand.Options), stdout, stderr),
+                "eval" => EvalCommand.Run(Arguments.Parse(rest, EvalCommand.Options), stdout),
+                _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, cola, reproduce, bench, render, train, eval)"),
+            };
         }
     }
 }

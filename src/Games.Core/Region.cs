@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hybrid.Games;
@@ -19,8 +20,11 @@ public sealed record Region(double Low, double High)
         Sample(new[] { batch, size }, generator, device);
 
     /// <summary>Uniform draws of any shape on <paramref name="device"/>, from <paramref name="generator"/>.</summary>
-    public Tensor Sample(long[] shape, Generator generator, Device? device = null) =>
-        (rand(shape, dtype: ScalarType.Float64, generator: generator) * (High - Low) + Low).to(device ?? CPU);
+    public Tensor Sample(long[] shape, Generator generator, Device? device = null)
+    {
+        using Scalar width = (High - Low).ToScalar(), low = Low.ToScalar();
+        return rand(shape, dtype: ScalarType.Float64, generator: generator).mul(width).Plus(low).to(device ?? CPU);
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"[{Low}, {High}]";

@@ -6,5 +6,5 @@ namespace Hybrid.Games;
 public static class TensorRows
 {
     /// <summary>Euclidean norm of every row: [B] (or [B, 1] with <paramref name="keepdim"/>).</summary>
-    public static Tensor Norm(Tensor rows, bool keepdim = false) => rows.square().sum(1, keepdim: keepdim).sqrt();
+    public static Tensor Norm(Tensor rows, bool keepdim = false) => rows.Square().sum(1, keepdim: keepdim).sqrt();
 }

@@ -16,7 +16,7 @@ namespace Hybrid.Kernel;
 /// <para>Why not TorchSharp's <c>torch.optim.Adam</c>: its step computes sqrt(v) / sqrt(1 - b2^t) (a different
 /// rounding from the optax and PureJaxRL order the golden runs pin), it has no per-row clipping, and it converts its
 /// numbers to temporary Scalars on every step, which TorchSharp 0.107 lets the garbage collector free while libtorch
-/// reads them (see <see cref="Keep"/>; <c>ScalarLifetimeTests</c> finds them in its IL). Every Scalar here is held.</para>
+/// reads them (see <see cref="Keep"/>; <c>Hybrid.TestSupport.ScalarLifetime</c> finds them in its IL). Every Scalar here is held.</para>
 /// </remarks>
 public sealed class Adam : IDisposable
 {
@@ -37,7 +37,7 @@ public sealed class Adam : IDisposable
     public Adam(Tensor values, double? maxGradNorm = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
         if (maxGradNorm is { } limit && !(limit > 0)) throw new ArgumentOutOfRangeException(nameof(maxGradNorm), maxGradNorm, "the gradient norm limit must be positive");
-        if (beta1 is < 0 or >= 1 || beta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(beta1), "Adam's betas must lie in [0, 1)");
+        if (beta1 is < 0 or >= 1 || beta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(beta1), $"Adam's betas must lie in [0, 1), got {beta1} and {beta2}");
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be positive");
         if (values.dim() != 2) throw new ArgumentException($"Adam works on rows [copies, parameters], got [{string.Join(", ", values.shape)}]", nameof(values));
         this.values = values;

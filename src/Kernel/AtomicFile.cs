@@ -8,6 +8,7 @@ public static class AtomicFile
     /// <summary>Writes what <paramref name="write"/> puts into the stream to <paramref name="path"/>.</summary>
     public static void Write(string path, Action<Stream> write)
     {
+        if (Directory.Exists(path)) throw new IOException($"{path} is a directory, not a file");
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");

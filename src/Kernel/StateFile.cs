@@ -77,6 +77,7 @@ public static class StateFile
     /// </summary>
     public static StateReader Open(string path, string kind, int maxVersion = 1)
     {
+        if (Directory.Exists(path)) throw new InvalidDataException($"{path} is a directory, not a state file");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist", path);
         byte[] data;
         try { data = File.ReadAllBytes(path); }
@@ -191,29 +192,25 @@ public sealed class StateReader : BinaryReader
     /// </summary>
     public void ExpectIdentity(string description, JsonObject identity)
     {
-        var saved = Leaves(Header.Identity);
-        var mine = Leaves(identity);
-        var differing = saved.Keys.Union(mine.Keys)
-            .Where(k => !JsonNode.DeepEquals(saved.GetValueOrDefault(k), mine.GetValueOrDefault(k))).ToList();
+        var differing = Differences("", Header.Identity, identity).ToList();
         if (differing.Count == 0) return;
         if (Header.Description != description)
             throw new InvalidDataException($"{Name} was written by {Header.Description}, not {description}");
         string Show(JsonNode? n) => n is null ? "(none)" : n.ToJsonString();
-        var details = string.Join(", ", differing.Take(4).Select(k => $"{k} {Show(saved.GetValueOrDefault(k))} there, {Show(mine.GetValueOrDefault(k))} here"));
+        var details = string.Join(", ", differing.Take(4).Select(d => $"{d.Key} {Show(d.Saved)} there, {Show(d.Wanted)} here"));
         throw new InvalidDataException($"{Name} was written by {Header.Description} with other settings ({details}{(differing.Count > 4 ? ", ..." : "")})");
     }
 
-    /// <summary>Every value of nested objects by its dotted path ("config.lr").</summary>
-    static Dictionary<string, JsonNode?> Leaves(JsonObject root)
+    // Nested objects (a whole settings record) are compared key by key, so the message names the one setting that differs.
+    static IEnumerable<(string Key, JsonNode? Saved, JsonNode? Wanted)> Differences(string prefix, JsonObject saved, JsonObject wanted)
     {
-        var result = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-        void Walk(JsonNode? node, string path)
+        foreach (var key in saved.Select(p => p.Key).Union(wanted.Select(p => p.Key)))
         {
-            if (node is JsonObject o) foreach (var (k, v) in o) Walk(v, path.Length == 0 ? k : $"{path}.{k}");
-            else result[path] = node;
+            var (a, b) = (saved[key], wanted[key]);
+            if (a is JsonObject x && b is JsonObject y)
+                foreach (var d in Differences($"{prefix}{key}.", x, y)) yield return d;
+            else if (!JsonNode.DeepEquals(a, b)) yield return ($"{prefix}{key}", a, b);
         }
-        Walk(root, "");
-        return result;
     }
 
     /// <summary>Expects the section <paramref name="name"/> to start here.</summary>

@@ -7,9 +7,9 @@ open FsCheck.Xunit
 open TorchSharp
 open Hybrid.Games
 open Hybrid.Games.Analysis
-open Hybrid.Games.Games
-open Hybrid.Games.Rules
+open Hybrid.Games.Catalog
 open Hybrid.Games.Properties.Generators
+open Hybrid.Games.Rules
 
 let randomCase =
     gen {
@@ -30,7 +30,7 @@ let ``4.4: LCGD equals LookAhead and CGD-n equals n-th order LookAhead on random
         let cgdN = CgdRule(n).Update(game, theta, rate alpha) |> concat
         let lookAheadN = LookAheadSeriesRule(n).Update(game, theta, rate alpha) |> concat
         let lcgd = CgdRule(1).Update(game, theta, rate alpha) |> concat
-        let lookAhead = ShapingRule.LookAhead().Update(game, theta, rate alpha) |> concat
+        let lookAhead = PLolaRule.LookAhead().Update(game, theta, rate alpha) |> concat
         (close 1e-10 cgdN lookAheadN && close 1e-10 lcgd lookAhead)
         |> Prop.label (sprintf "n %d alpha %g: %A vs %A" n alpha cgdN lookAheadN))
 
@@ -49,7 +49,7 @@ let ``4.4: Taylor LOLA minus LCGD is exactly alpha^2 chi with chi = 4(x+y)(1,1) 
         use scope = torch.NewDisposeScope()
         let game = Tandem()
         let theta = split game points
-        let lola = ShapingRule.TaylorLola().Update(game, theta, rate alpha)
+        let lola = PLolaRule.TaylorLola().Update(game, theta, rate alpha)
         let lcgd = CgdRule(1).Update(game, theta, rate alpha)
         let expected = sums theta |> Array.map (fun s -> alpha * alpha * 4.0 * s)
         let chi = GameDerivatives.At(game, theta).Chi()

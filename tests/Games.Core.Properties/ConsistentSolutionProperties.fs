@@ -8,9 +8,10 @@ open FsCheck.Xunit
 open TorchSharp
 open Hybrid.Games
 open Hybrid.Games.Analysis
-open Hybrid.Games.Games
-open Hybrid.Games.Rules
+open Hybrid.Games.Catalog
 open Hybrid.Games.Properties.Generators
+open Hybrid.Games.Rules
+open Hybrid.Kernel
 
 /// f1 = f2 = a x + b y + c with the +/- solution of appendix E.
 let tandemLinear alpha sign =
@@ -18,7 +19,10 @@ let tandemLinear alpha sign =
     let b = -2.0 * alpha * (1.0 + a) / (1.0 + 2.0 * alpha * (1.0 + a))
     let c = 2.0 * alpha / (1.0 + 2.0 * alpha * (1.0 + a))
     FunctionRule(sprintf "linear%+.0f" sign, Func<_, _>(fun (t: Collections.Generic.IReadOnlyList<torch.Tensor>) ->
-        let f = a * t.[0] + b * t.[1] + c
+        use sa = a.ToScalar()
+        use sb = b.ToScalar()
+        use sc = c.ToScalar()
+        let f = t.[0].mul(sa).Plus(t.[1].mul(sb)).Plus(sc)
         [| f; f.clone() |]))
 
 let residualMax (game: DifferentiableGame) (rule: ILearningRule) (theta: torch.Tensor[]) alpha =
@@ -41,7 +45,8 @@ let ``4.6: the consistent solution f = -2(x+y+1) at alpha = 1 moves every stable
         use scope = torch.NewDisposeScope()
         let game = Tandem()
         let rule = FunctionRule("f", Func<_, _>(fun (t: Collections.Generic.IReadOnlyList<torch.Tensor>) ->
-            let f = -2.0 * (t.[0] + t.[1] + 1.0)
+            use minusTwo = (-2.0).ToScalar()
+            let f = t.[0].Plus(t.[1]).Plus(Keep.One).mul(minusTwo)
             [| f; f.clone() |]))
         let point = torch.tensor([| x; 1.0 - x |], dtype = torch.ScalarType.Float64).reshape(1L, 2L)
         let classified = FixedPoints.Classify(game, point).[0]
@@ -55,14 +60,16 @@ let ``4.6: the consistent solution f = -2(x+y+1) at alpha = 1 moves every stable
 let hamiltonianConsistent alpha =
     let s = -alpha / (1.0 + 2.0 * alpha * alpha)
     FunctionRule("consistent", Func<_, _>(fun (t: Collections.Generic.IReadOnlyList<torch.Tensor>) ->
-        [| s * (t.[1] + 2.0 * alpha * t.[0]); s * (-t.[0] + 2.0 * alpha * t.[1]) |]))
+        use scale = s.ToScalar()
+        use twoAlpha = (2.0 * alpha).ToScalar()
+        [| t.[1].Plus(t.[0].mul(twoAlpha)).mul(scale); (-t.[0]).Plus(t.[1].mul(twoAlpha)).mul(scale) |]))
 
 let lambda alpha = 1.0 - alpha * alpha * (3.0 + 4.0 * alpha * alpha) / (1.0 + 2.0 * alpha * alpha) ** 2.0
 
 let squaredNorms (theta: torch.Tensor[]) (h: torch.Tensor[]) =
     let before = Array.map2 (fun x y -> x * x + y * y) (values theta.[0]) (values theta.[1])
-    let x1 = values (theta.[0] + h.[0])
-    let y1 = values (theta.[1] + h.[1])
+    let x1 = values (theta.[0].Plus(h.[0]))
+    let y1 = values (theta.[1].Plus(h.[1]))
     before, Array.map2 (fun x y -> x * x + y * y) x1 y1
 
 [<Property(MaxTest = 50)>]
@@ -72,7 +79,7 @@ let ``4.7: in the Hamiltonian game p-LOLA with alpha > 1 grows ||theta||^2 by at
     Prop.forAll (Arb.fromGen cases) (fun (points, alpha, p) ->
         use scope = torch.NewDisposeScope()
         let theta = split game points
-        let before, after = squaredNorms theta (ShapingRule(p).Update(game, theta, rate alpha))
+        let before, after = squaredNorms theta (PLolaRule(p).Update(game, theta, rate alpha))
         let bound = 1.0 - alpha * alpha + alpha ** 4.0
         bound > 1.0 && Array.forall2 (fun b a -> a >= bound * b * (1.0 - 1e-12)) before after)
 

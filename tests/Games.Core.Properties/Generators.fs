@@ -6,6 +6,7 @@ open FsCheck.FSharp
 open TorchSharp
 open Hybrid.Games
 open Hybrid.Games.Rules
+open Hybrid.Kernel
 
 /// A float drawn uniformly from [lo, hi] (FsCheck shrinks towards lo).
 let floatIn lo hi =
@@ -54,7 +55,12 @@ let build (g: RandomGame) : DifferentiableGame =
     let c = g.Coefficients
     let loss (k: int) (x: torch.Tensor) (y: torch.Tensor) =
         let o = 7 * k
-        let xy = x * y
-        (c.[o] * x.square() + c.[o + 1] * y.square() + c.[o + 2] * xy + c.[o + 3] * x
-         + c.[o + 4] * xy * x + c.[o + 5] * xy * y + c.[o + 6] * torch.tanh(x - 2.0 * y)).sum(1L)
-    Games.CustomGame.TwoPlayer("random", g.Size, Region.Unit, Func<_, _, _>(loss 0), Func<_, _, _>(loss 1))
+        // Held for exactly this call: a Scalar that TorchSharp reads must outlive the native call.
+        let w = Array.init 7 (fun i -> c.[o + i].ToScalar())
+        try
+            let xy = x * y
+            x.Square().mul(w.[0]).Plus(y.Square().mul(w.[1])).Plus(xy.mul(w.[2])).Plus(x.mul(w.[3]))
+             .Plus(xy.mul(w.[4]) * x).Plus(xy.mul(w.[5]) * y).Plus(torch.tanh(x - y.mul(Keep.Two)).mul(w.[6])).sum(1L)
+        finally
+            for s in w do s.Dispose()
+    Catalog.CustomGame.TwoPlayer("random", g.Size, Region.Unit, Func<_, _, _>(loss 0), Func<_, _, _>(loss 1))

@@ -6,7 +6,7 @@ open FsCheck.FSharp
 open FsCheck.Xunit
 open TorchSharp
 open Hybrid.Games
-open Hybrid.Games.Games
+open Hybrid.Games.Catalog
 open Hybrid.Games.Properties.Generators
 
 let gradcheck (name: string) =

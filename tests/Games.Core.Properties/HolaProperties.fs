@@ -7,9 +7,9 @@ open FsCheck.Xunit
 open TorchSharp
 open Hybrid.Games
 open Hybrid.Games.Analysis
-open Hybrid.Games.Games
-open Hybrid.Games.Rules
+open Hybrid.Games.Catalog
 open Hybrid.Games.Properties.Generators
+open Hybrid.Games.Rules
 
 [<Property(MaxTest = 25)>]
 let ``A.1: in Tandem at alpha = 1, HOLA-n(x, y) = 2^(n+2) - 2(1 + x + y) for n = 0..8`` () =

@@ -1,6 +1,8 @@
 using Hybrid.Games.Analysis;
-using Hybrid.Games.Games;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Rules;
+using Hybrid.Games.Tables;
+using TorchSharp;
 using Xunit;
 using static Hybrid.Games.Tests.TestPoints;
 using static TorchSharp.torch;
@@ -9,6 +11,8 @@ namespace Hybrid.Games.Tests;
 
 public class AnalysisTests
 {
+    static readonly Scalar MinusHalf = (-0.5).ToScalar();
+
     [Fact]
     public void TandemDerivativesMatchTheAppendix()
     {
@@ -22,7 +26,8 @@ public class AnalysisTests
     [Fact]
     public void TandemFixedPointsAreTheStableLineXPlusYEqualsOne()
     {
-        var starts = rand(new long[] { 20, 2 }, dtype: ScalarType.Float64, generator: new Generator(5)) * 4 - 2;
+        using Scalar width = 4.ToScalar(), low = 2.ToScalar();
+        var starts = rand(new long[] { 20, 2 }, dtype: ScalarType.Float64, generator: new Generator(5)).mul(width).sub(low);
         var points = FixedPoints.Find(new Tandem(), starts);
         Assert.NotEmpty(points);
         Assert.All(points, p =>
@@ -38,9 +43,9 @@ public class AnalysisTests
     public void ClassificationSeparatesSaddlesAndUnstablePoints()
     {
         // L1 = -x^2/2 (+ coupling 0), L2 = y^2/2: H = diag(-1, 1) has a negative eigenvalue: strict saddle.
-        var saddle = CustomGame.TwoPlayer("saddle", 1, Region.Unit, (x, y) => (-0.5 * x.square()).sum(1), (x, y) => (0.5 * y.square()).sum(1));
+        var saddle = CustomGame.TwoPlayer("saddle", 1, Region.Unit, (x, y) => x.Square().mul(MinusHalf).sum(1), (x, y) => y.Square().mul(Keep.Half).sum(1));
         Assert.Equal(FixedPointKind.StrictSaddle, FixedPoints.Classify(saddle, Row(0.0, 0.0))[0].Kind);
-        var maximum = CustomGame.TwoPlayer("max", 1, Region.Unit, (x, y) => (-0.5 * x.square()).sum(1), (x, y) => (-0.5 * y.square()).sum(1));
+        var maximum = CustomGame.TwoPlayer("max", 1, Region.Unit, (x, y) => x.Square().mul(MinusHalf).sum(1), (x, y) => y.Square().mul(MinusHalf).sum(1));
         Assert.Equal(FixedPointKind.Unstable, FixedPoints.Classify(maximum, Row(0.0, 0.0))[0].Kind);
         // The Hamiltonian game's origin: H antisymmetric, so u^T H u = 0 >= 0: stable in the sense of definition 1.
         Assert.Equal(FixedPointKind.Stable, FixedPoints.Classify(new Hamiltonian(), Row(0.0, 0.0))[0].Kind);
@@ -74,10 +79,10 @@ public class AnalysisTests
     {
         var game = new Hamiltonian();
         const double alpha = 1.5;
-        var lola = LearningRun.Run(game, ShapingRule.TaylorLola(), alpha, new LearningOptions(Steps: 200, Seeds: 3));
+        var lola = LearningRun.Run(game, PLolaRule.TaylorLola(), alpha, new LearningOptions(Steps: 200, Seeds: 3));
         Assert.All(lola.Outcome, o => Assert.Equal(RunOutcome.Diverged, o));
-        var scale = -alpha / (1 + 2 * alpha * alpha);
-        var consistent = new FunctionRule("consistent", t => new[] { scale * (t[1] + 2 * alpha * t[0]), scale * (-t[0] + 2 * alpha * t[1]) });
+        using Scalar scale = (-alpha / (1 + 2 * alpha * alpha)).ToScalar(), twoAlpha = (2 * alpha).ToScalar();
+        var consistent = new FunctionRule("consistent", t => new[] { t[1].Plus(t[0].mul(twoAlpha)).mul(scale), (-t[0]).Plus(t[1].mul(twoAlpha)).mul(scale) });
         var run = LearningRun.Run(game, consistent, alpha, new LearningOptions(Steps: 200, Seeds: 3));
         Assert.All(run.Outcome, o => Assert.Equal(RunOutcome.Converged, o));
     }

@@ -1,5 +1,5 @@
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Cola;
-using Hybrid.Games.Games;
 using Xunit;
 
 namespace Hybrid.Games.Tests;

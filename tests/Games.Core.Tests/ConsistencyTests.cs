@@ -1,6 +1,7 @@
 using Hybrid.Games.Analysis;
-using Hybrid.Games.Games;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Rules;
+using TorchSharp;
 using Xunit;
 using static Hybrid.Games.Tests.TestPoints;
 using static TorchSharp.torch;
@@ -28,7 +29,7 @@ public class ConsistencyTests
         var game = GameRegistry.Create(gameName);
         var rule = RuleRegistry.Create(ruleName);
         const double alpha = 0.5, step = 1e-5;
-        var flat = DifferentiableGame.Concat(game.SampleRegion(3, new Generator(17))) * 0.5;
+        var flat = DifferentiableGame.Concat(game.SampleRegion(3, new Generator(17))).mul(Keep.Half);
         var autograd = DifferentiableGame.Concat(Consistency.Residual(game, rule, game.Split(flat), Rate(alpha)));
 
         Tensor Update(Tensor points) => DifferentiableGame.Concat(rule.Update(game, game.Split(points), Rate(alpha))).detach();
@@ -42,10 +43,11 @@ public class ConsistencyTests
             double[] G(double delta)
             {
                 var moved = flat.clone();
-                moved[.., k] += delta;
+                using var shift = delta.ToScalar();
+                moved[.., k] = moved[.., k].Plus(shift);
                 var hm = game.Split(Update(moved));
                 var t = game.Split(moved);
-                var point = player == 0 ? new[] { t[0], t[1] + hm[1] } : new[] { t[0] + hm[0], t[1] };
+                var point = player == 0 ? new[] { t[0], t[1].Plus(hm[1]) } : new[] { t[0].Plus(hm[0]), t[1] };
                 return Values(game.Loss(player, point));
             }
             var plus = G(step); var minus = G(-step);

@@ -1,4 +1,5 @@
-using Hybrid.Games.Games;
+using Hybrid.Games.Catalog;
+using TorchSharp;
 using Xunit;
 using static Hybrid.Games.Tests.TestPoints;
 using static TorchSharp.torch;
@@ -62,8 +63,9 @@ public class GameTests
     public void IpdIsSymmetricUnderSwappingPlayers()
     {
         var game = new IteratedPrisonersDilemma();
-        var a = rand(new long[] { 8, 5 }, dtype: ScalarType.Float64, generator: new Generator(3)) * 14 - 7;
-        var b = rand(new long[] { 8, 5 }, dtype: ScalarType.Float64, generator: new Generator(4)) * 14 - 7;
+        using Scalar width = 14.ToScalar(), low = 7.ToScalar();
+        var a = rand(new long[] { 8, 5 }, dtype: ScalarType.Float64, generator: new Generator(3)).mul(width).sub(low);
+        var b = rand(new long[] { 8, 5 }, dtype: ScalarType.Float64, generator: new Generator(4)).mul(width).sub(low);
         var ab = game.Losses(new[] { a, b });
         var ba = game.Losses(new[] { b, a });
         ArrayAssert.Close(Values(ab[0]), Values(ba[1]), 10);
@@ -85,7 +87,7 @@ public class GameTests
     public void CustomGamesWorkWithEveryRule()
     {
         var game = CustomGame.TwoPlayer("tandem_again", 1, Region.Unit,
-            (x, y) => ((x + y).square() - 2 * x).sum(1), (x, y) => ((x + y).square() - 2 * y).sum(1));
+            (x, y) => (x.Plus(y).Square() - x.mul(Keep.Two)).sum(1), (x, y) => (x.Plus(y).Square() - y.mul(Keep.Two)).sum(1));
         var points = new[] { Column(0.1, -0.4), Column(0.3, 0.8) };
         foreach (var name in new[] { "naive", "lola_exact", "hola_3", "sos", "cgd", "lookahead" })
         {

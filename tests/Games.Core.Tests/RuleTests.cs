@@ -1,6 +1,7 @@
 using Hybrid.Games.Analysis;
-using Hybrid.Games.Games;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Rules;
+using TorchSharp;
 using Xunit;
 using static Hybrid.Games.Tests.TestPoints;
 using static TorchSharp.torch;
@@ -45,14 +46,15 @@ public class RuleTests
     {
         var game = new IteratedPrisonersDilemma();
         var theta = game.SampleRegion(6, new Generator(1));
-        var taylor = ShapingRule.TaylorLola().Update(game, theta, 0.3);
+        var taylor = PLolaRule.TaylorLola().Update(game, theta, 0.3);
         var hola = new HolaRule(1, taylor: true).Update(game, theta, 0.3);
         for (var i = 0; i < 2; i++) ArrayAssert.Close(Values(taylor[i]), Values(hola[i]), 10);
         var exact = RuleRegistry.Create("lola_exact").Update(game, theta, 0.3);
         var explicitLola = new Tensor[2];
         var t = Autodiff.Leaves(theta);
-        var naive2 = -0.3 * Autodiff.Grad(game.Loss(1, t), t[1]);
-        explicitLola[0] = -0.3 * Autodiff.Grad(game.Loss(0, new[] { t[0], t[1] + naive2 }), t[0]);
+        using var minusAlpha = (-0.3).ToScalar();
+        var naive2 = Autodiff.Grad(game.Loss(1, t), t[1]).mul(minusAlpha);
+        explicitLola[0] = Autodiff.Grad(game.Loss(0, new[] { t[0], t[1].Plus(naive2) }), t[0]).mul(minusAlpha);
         ArrayAssert.Close(Values(explicitLola[0]), Values(exact[0]), 10);
     }
 
@@ -79,7 +81,7 @@ public class RuleTests
         const double alpha = 0.5;
         var far = new[] { Column(0.6), Column(-0.8) };
         var sos = new SosRule().Update(game, far, alpha);
-        var lola = ShapingRule.TaylorLola().Update(game, far, alpha);
+        var lola = PLolaRule.TaylorLola().Update(game, far, alpha);
         Assert.Equal(Values(lola[0])[0], Values(sos[0])[0], 12);
         Assert.Equal(-alpha * (-0.8 + 2 * alpha * 0.6), Values(sos[0])[0], 12);
         // Near the origin ||xi|| = 0.05 < b = 0.1, so p = p2 = ||xi||^2.

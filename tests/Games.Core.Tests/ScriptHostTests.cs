@@ -11,7 +11,7 @@ public class ScriptHostTests
 
     // The Tandem loss at (0.25, 0.25): (0.25 + 0.25)^2 - 2 * 0.25.
     const string TandemLoss = """
-        let game = Hybrid.Games.Games.Tandem()
+        let game = Hybrid.Games.Catalog.Tandem()
         let x = TorchSharp.torch.tensor([| 0.25 |], dtype = TorchSharp.torch.ScalarType.Float64).reshape(1L, 1L)
         printfn "loss=%.4f" ((game.Loss(0, [| x; x |])).item<float>())
         printfn "loaded=%s" Hybrid.Kernel.TorchNative.LoadedPath

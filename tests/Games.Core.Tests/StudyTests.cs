@@ -1,5 +1,5 @@
 using Hybrid.Games.Analysis;
-using Hybrid.Games.Games;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Reproduction;
 using Hybrid.Games.Rules;
 using Xunit;
@@ -27,7 +27,7 @@ public class StudyTests
         var options = new LearningOptions(Steps: 5, Seeds: 3, InitStd: 1.0);
         var row = LearningOutcomes.Run(game, "naive", new[] { RuleRegistry.Create("naive") }, 0.1, options, Measure.Norm);
         var run = LearningRun.Run(game, RuleRegistry.Create("naive"), 0.1, options);
-        var norms = run.Parameters.square().sum(2).sqrt(); // [T+1, K]
+        var norms = run.Parameters.Square().sum(2).sqrt(); // [T+1, K]
         for (var t = 0; t <= 5; t++)
             Assert.Equal(norms[t].mean().item<double>(), row.Curve[t], 12);
         for (var k = 0; k < 3; k++)

@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Text.Json.Nodes;
 using Xunit;
 using static TorchSharp.torch;
@@ -14,7 +15,10 @@ public class StateFileTests
     {
         w.Write(42);
         w.Section("weights");
-        w.WriteTensor(arange(12, dtype: ScalarType.Float32).view(3, 4));
+        using (var start = 0.ToScalar())
+        using (var stop = 12.ToScalar())
+        using (var step = 1.ToScalar())
+            w.WriteTensor(arange(start, stop, step, dtype: ScalarType.Float32).view(3, 4));
         w.WriteArray(new ulong[] { 1, 2, 3 });
     });
 
@@ -73,6 +77,25 @@ public class StateFileTests
         other["lr"] = 1e-3;
         Assert.Equal("checkpoint.bin was written by PPO on minatar_breakout with 2 seeds with other settings (lr 0.0009 there, 0.001 here)",
             Assert.Throws<InvalidDataException>(() => r.ExpectIdentity(Header().Description, other)).Message);
+    }
+
+    [Fact]
+    public void ANestedSettingThatDiffersIsNamedAlone()
+    {
+        Dictionary<string, JsonNode?> Identity(int steps) => new() { ["game"] = "mp", ["settings"] = new JsonObject { ["Width"] = 16, ["Steps"] = steps } };
+        var saved = StateHeader.Of("cola", 1, "COLA on mp", Identity(60));
+        using var r = StateFile.Read(StateFile.ToBytes(saved, _ => { }), "mp.ckpt", "cola");
+        r.ExpectIdentity("COLA on mp", new JsonObject(Identity(60)));
+        Assert.Equal("mp.ckpt was written by COLA on mp with other settings (settings.Steps 60 there, 61 here)",
+            Assert.Throws<InvalidDataException>(() => r.ExpectIdentity("COLA on mp", new JsonObject(Identity(61)))).Message);
+    }
+
+    [Fact]
+    public void ADirectoryIsNotAStateFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("hybrid-state-");
+        try { Assert.Equal($"{dir.FullName} is a directory, not a state file", Assert.Throws<InvalidDataException>(() => StateFile.Open(dir.FullName, "cola")).Message); }
+        finally { dir.Delete(); }
     }
 
     [Fact]

@@ -1,8 +1,10 @@
 using Hybrid.Scaling.Catalog;
 using System.Diagnostics;
+using Hybrid.Cli.Hosting;
+using Hybrid.Cli.Parsing;
 using Hybrid.Games;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Cola;
-using Hybrid.Games.Games;
 using Hybrid.Games.Rules;
 using Hybrid.Scaling.Environments;
 using static TorchSharp.torch;

@@ -1,7 +1,9 @@
+using Hybrid.Cli.Output;
+using Hybrid.Cli.Parsing;
 using Hybrid.Games;
 using System.Globalization;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Cola;
-using Hybrid.Games.Games;
 
 namespace Hybrid.Cli.Commands;
 
@@ -22,11 +24,11 @@ public static class ColaCommand
         var runs = args.Int("runs", 10, 1, 10_000);
         var settings = ColaSettings.For(game);
         if (args.Get("steps") != null) settings = settings with { Steps = args.Int("steps", settings.Steps, 1, 100_000_000) };
-        var output = args.Required("out");
+        var output = args.OutputFile("out") ?? throw new UsageException("--out is required");
         var seed = args.Int("seed", 0, 0);
         var runAlphas = alphas.SelectMany(a => Enumerable.Repeat(a, runs)).ToArray();
         var seeds = Enumerable.Range(0, runAlphas.Length).Select(k => (long)seed + k).ToArray();
-        ColaCheckpoint? checkpoint = args.Get("checkpoint") is { } file ? new ColaCheckpoint(file, args.Int("checkpoint-every", 5000, 1, int.MaxValue)) : null;
+        ColaCheckpoint? checkpoint = args.OutputFile("checkpoint") is { } file ? new ColaCheckpoint(file, args.Int("checkpoint-every", 5000, 1, int.MaxValue)) : null;
         if (args.Flag("resume") && checkpoint == null) throw new UsageException("--resume needs --checkpoint FILE");
 
         ColaTrainer trainer;

@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using Hybrid.Cli.Output;
+using Hybrid.Cli.Parsing;
 using Hybrid.Games;
 using Hybrid.Games.Analysis;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Cola;
-using Hybrid.Games.Games;
+using Hybrid.Games.Tables;
 
 namespace Hybrid.Cli.Commands;
 
@@ -37,7 +40,7 @@ public static class ConsistencyCommand
             if (args.Get("cola-steps") != null) settings = settings with { Steps = args.Int("cola-steps", settings.Steps, 1, 100_000_000) };
             cola = new ColaTableOptions(args.Int("cola", 10, 1, 10_000), settings, args.Int("cola-seed", 0, 0),
                 new ProgressReporter(stderr, $"COLA {game.Name}"),
-                args.Get("checkpoint") is { } file ? new ColaCheckpoint(file, args.Int("checkpoint-every", 5000, 1, int.MaxValue)) : null,
+                args.OutputFile("checkpoint") is { } file ? new ColaCheckpoint(file, args.Int("checkpoint-every", 5000, 1, int.MaxValue)) : null,
                 args.Flag("resume"));
         }
         else if (args.Get("cola-steps") != null || args.Get("checkpoint") != null || args.Flag("resume") || args.Get("checkpoint-every") != null)

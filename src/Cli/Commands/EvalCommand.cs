@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Hybrid.Cli.Output;
+using Hybrid.Cli.Parsing;
 using Hybrid.Games.Reproduction;
 using Hybrid.Scaling.Algorithms;
 using Hybrid.Scaling.Training;

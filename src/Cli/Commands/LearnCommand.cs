@@ -1,8 +1,9 @@
+using Hybrid.Cli.Parsing;
 using Hybrid.Games;
 using System.Globalization;
 using Hybrid.Games.Analysis;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Cola;
-using Hybrid.Games.Games;
 using Hybrid.Games.Rules;
 
 namespace Hybrid.Cli.Commands;

@@ -1,7 +1,7 @@
+using Hybrid.Cli.Parsing;
 using Hybrid.Scaling.Catalog;
-using Hybrid.Scaling.Training;
-using Hybrid.Scaling.Environments;
 using Hybrid.Scaling.Rendering;
+using Hybrid.Scaling.Training;
 
 namespace Hybrid.Cli.Commands;
 

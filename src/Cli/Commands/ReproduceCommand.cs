@@ -1,8 +1,10 @@
+using Hybrid.Cli.Output;
+using Hybrid.Cli.Parsing;
 using Hybrid.Scaling.Training;
 using System.Text.Json;
 using Hybrid.Games.Analysis;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Cola;
-using Hybrid.Games.Games;
 using Hybrid.Games.Reproduction;
 
 namespace Hybrid.Cli.Commands;
@@ -42,7 +44,7 @@ public static class ReproduceCommand
             var outDir = Path.Combine(args.Get("out") ?? "results", game);
             Directory.CreateDirectory(outDir);
             // One checkpoint file per game when several run: each game's COLA training is its own computation.
-            var checkpoint = args.Get("checkpoint") is { } file ? new ColaCheckpoint(targets.Count > 1 ? $"{file}.{game}" : file) : null;
+            var checkpoint = args.OutputFile("checkpoint") is { } file ? new ColaCheckpoint(targets.Count > 1 ? $"{file}.{game}" : file) : null;
             var progress = new ProgressReporter(stderr, $"COLA {game}");
             var (report, json, charts) = game == "tandem"
                 ? Tandem(fast, runs, colaSteps, seeds, progress, checkpoint, args.Flag("resume"))

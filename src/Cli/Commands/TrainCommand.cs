@@ -1,6 +1,8 @@
 using Hybrid.Scaling.Catalog;
 using System.Diagnostics;
 using System.Globalization;
+using Hybrid.Cli.Output;
+using Hybrid.Cli.Parsing;
 using Hybrid.Scaling.Algorithms;
 using Hybrid.Scaling.Environments;
 using Hybrid.Scaling.Training;

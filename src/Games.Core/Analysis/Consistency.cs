@@ -35,7 +35,7 @@ public static class Consistency
         {
             var shaped = losses[i];
             for (var j = 0; j < n; j++)
-                if (j != i) shaped = shaped + (Autodiff.Grad(losses[i], theta[j]) * h[j]).sum(1);
+                if (j != i) shaped = shaped.Plus((Autodiff.Grad(losses[i], theta[j]) * h[j]).sum(1));
             result[i] = -alpha * Autodiff.Grad(shaped, theta[i], createGraph) - h[i];
         }
         return result;
@@ -51,7 +51,7 @@ public static class Consistency
 
     /// <summary>Per point sum_i ||r_i / alpha||^2, [B].</summary>
     public static Tensor PointLoss(IReadOnlyList<Tensor> residual, Tensor alpha) =>
-        residual.Select(r => (r / alpha).square().sum(1)).Aggregate((a, b) => a + b);
+        residual.Select(r => (r / alpha).Square().sum(1)).Aggregate((a, b) => a.Plus(b));
 
     /// <summary>The thesis' consistency loss of a rule: mean over the points of sum_i ||r_i / alpha||^2.</summary>
     public static double Loss(DifferentiableGame game, ILearningRule rule, IReadOnlyList<Tensor> theta, double alpha)

@@ -1,4 +1,5 @@
 using Hybrid.Games.Rules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hybrid.Games.Analysis;
@@ -61,6 +62,7 @@ public static class LearningRun
         device ??= CPU;
         var rate = LearningRuleExtensions.Rate(alpha, device).MoveToOuterDisposeScope();
         var k = options.Seeds;
+        using var bound = options.DivergenceBound.ToScalar();
         var theta = InitialParameters(game, options, device);
         var active = ones(k, 1, dtype: ScalarType.Bool, device: device);
         var divergedAt = Enumerable.Repeat(-1, k).ToArray();
@@ -83,9 +85,9 @@ public static class LearningRun
             }
             else update = DifferentiableGame.Concat(rule.Update(game, leaves, rate)).detach();
 
-            var next = theta + update;
+            var next = theta.Plus(update);
             var norms = TensorRows.Norm(next, keepdim: true);
-            var ok = next.isfinite().all(1, keepdim: true).logical_and(norms <= options.DivergenceBound);
+            var ok = next.isfinite().all(1, keepdim: true).logical_and(norms <= bound);
             if (failed != null) ok = ok.logical_and(tensor(failed, device: device).logical_not().unsqueeze(1));
             var stillActive = active.logical_and(ok);
             var updateNorms = TensorRows.Norm(update).cpu().data<double>().ToArray();
@@ -116,10 +118,11 @@ public static class LearningRun
     public static Tensor InitialParameters(DifferentiableGame game, LearningOptions options, Device device)
     {
         var rows = new Tensor[options.Seeds];
+        using var std = options.InitStd.ToScalar();
         for (var s = 0; s < options.Seeds; s++)
         {
             var generator = new Generator((ulong)(options.BaseSeed + s));
-            rows[s] = randn(new long[] { game.TotalParameters }, dtype: ScalarType.Float64, generator: generator) * options.InitStd;
+            rows[s] = randn(new long[] { game.TotalParameters }, dtype: ScalarType.Float64, generator: generator).mul(std);
         }
         return stack(rows).to(device);
     }

@@ -13,6 +13,7 @@ public static class PointsFile
     /// <summary>The points as a [P, D] float64 tensor for <paramref name="game"/>.</summary>
     public static Tensor Read(string path, DifferentiableGame game)
     {
+        if (Directory.Exists(path)) throw new IOException($"points file '{path}' is a directory, not a file");
         if (!File.Exists(path)) throw new FileNotFoundException($"points file '{path}' does not exist", path);
         return Parse(File.ReadLines(path), game, path);
     }

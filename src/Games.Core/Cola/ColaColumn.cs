@@ -47,7 +47,7 @@ static class ColaTable
         var cosines = references.Select(r =>
         {
             var reference = DifferentiableGame.Concat(r.Update).detach().view(a, perAlpha, -1).repeat_interleave(runs, 0);
-            var cos = (cola * reference).sum(2) / (cola.square().sum(2).sqrt() * reference.square().sum(2).sqrt());
+            var cos = (cola * reference).sum(2) / (cola.Square().sum(2).sqrt() * reference.Square().sum(2).sqrt());
             return (r.Name, Values: cos.mean(new long[] { 1 }).cpu().data<double>().ToArray());
         }).ToList();
         var result = new ColaColumn[a];

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Hybrid.Games.Games;
+using Hybrid.Games.Catalog;
 using static TorchSharp.torch;
 
 namespace Hybrid.Games.Cola;
@@ -86,6 +86,8 @@ public static class ColaFile
         var runs = header.Alphas.Length;
         var trainer = ColaTrainer.Restore(GameRegistry.Create(header.Game), header.Settings, header.Alphas, header.Seeds, header.Step, Weights(reader, header), device);
         trainer.Optimiser.Load(reader);
+        if (trainer.Optimiser.Steps != header.Step)
+            throw new InvalidDataException($"{path} is malformed (its optimiser took {trainer.Optimiser.Steps} steps, its training {header.Step})");
         reader.Section("generators");
         var count = reader.ReadInt32();
         if (count != runs) throw new InvalidDataException($"{path} is malformed ({count} generator states for {runs} runs)");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hybrid.Games.Cola;
@@ -148,12 +149,13 @@ public sealed class ColaTrainer
         var copies = cat(Enumerable.Repeat(theta.detach(), n).ToArray(), 1).requires_grad_(true); // [R, n B, D]
         var h = cat(Networks.Forward(copies), 2);                                                  // [R, n B, D]
         var (shift, own) = CopyMasks(n, batch, theta.device);
-        var points = (copies + h * shift).view(runs * n * batch, -1).split(playerSizes, 1);
+        var points = copies.Plus(h * shift).view(runs * n * batch, -1).split(playerSizes, 1);
         // losses[c] on copy c's rows: [n players, R, n copies, B] -> the diagonal over (player, copy).
         var terms = stack(Game.Losses(points)).view(n, runs, n, batch).diagonal(0, 0, 2).sum();
         var grad = Autodiff.Grad(terms, copies, createGraph);
-        var residual = (h / alphaColumn + grad) * own;
-        return residual.square().sum(new long[] { 1, 2 }) / batch;
+        var residual = (h / alphaColumn).Plus(grad) * own;
+        using var batchSize = batch.ToScalar();
+        return residual.Square().sum(new long[] { 1, 2 }).div(batchSize);
     }
 
     (Tensor Shift, Tensor Own)? masks;
@@ -183,7 +185,7 @@ public sealed class ColaTrainer
                 own[.., TensorIndex.Slice(c * batch, (c + 1) * batch), TensorIndex.Slice(offset, offset + size)] = 1.0;
                 offset += size;
             }
-            return (1.0 - own, own);
+            return (own.SubtractedFrom(Keep.One), own);
         }
     }
 
@@ -214,7 +216,6 @@ public sealed class ColaTrainer
     /// <summary>Sets the sampling streams to the states a checkpoint saved (those at the start of the current block).</summary>
     internal void RestoreGenerators(IReadOnlyList<Tensor> states)
     {
-        if (adam.Steps != Step) throw new InvalidDataException($"the checkpoint's optimiser took {adam.Steps} steps, its training {Step}");
         foreach (var (g, state) in generators.Zip(states)) g.set_state(state);
         // Mid-block: redraw the block from its start state; the step offset picks up where the run stopped.
         if (Step % SampleBlock != 0) RedrawBlock(Settings.Batch);

@@ -47,7 +47,7 @@ public sealed record Measure(string Name, Func<Tensor, Tensor, Tensor> Compute)
     public static Measure MeanLoss { get; } = new("mean loss", (_, losses) => losses.mean(new long[] { 1 }));
 
     /// <summary>Distance of the parameters from the origin.</summary>
-    public static Measure Norm { get; } = new("||theta||", (theta, _) => theta.square().sum(1).sqrt());
+    public static Measure Norm { get; } = new("||theta||", (theta, _) => theta.Square().sum(1).sqrt());
 }
 
 /// <summary>Learning runs of several rules from the same initialisations (thesis figures 1, 4, 6, 7, 10, 12, 13).</summary>

@@ -1,3 +1,4 @@
+using Hybrid.Games.Tables;
 using static TorchSharp.torch;
 
 namespace Hybrid.Games.Reproduction;
@@ -16,7 +17,7 @@ public static class Studies
     public static Measure FairSplit { get; } = new("P(fair)", (theta, _) => theta.select(1, 0).sigmoid());
 
     /// <summary>P(crash) = (1 - P(swerve_1)) (1 - P(swerve_2)) in Chicken.</summary>
-    public static Measure Crash { get; } = new("P(crash)", (theta, _) => (1 - theta.select(1, 0).sigmoid()) * (1 - theta.select(1, 1).sigmoid()));
+    public static Measure Crash { get; } = new("P(crash)", (theta, _) => theta.select(1, 0).sigmoid().SubtractedFrom(Keep.One) * theta.select(1, 1).sigmoid().SubtractedFrom(Keep.One));
 
     /// <summary>Hamiltonian game, appendix I.2: table 4, figure 7.</summary>
     public static StudySpec Hamiltonian { get; } = new("hamiltonian", "Hamiltonian game (L1 = xy, L2 = -xy)", "table 4, figure 7, proposition 4.7",
@@ -171,7 +172,7 @@ public static class Studies
         {
             var top = Top(r);
             var table = TableRows(r).ToList();
-            bool Improves(Analysis.ConsistencyRow x) => x.Losses[top] < x.Losses["lola_exact"];
+            bool Improves(ConsistencyRow x) => x.Losses[top] < x.Losses["lola_exact"];
             var holds = table.All(x => x.Alpha <= improvesAtOrBelow ? Improves(x) : x.Alpha < worsensAtOrAbove || !Improves(x));
             return (holds, string.Join("; ", table.Select(x => $"alpha {F(x.Alpha)}: {top}/LOLA = {F(x.Losses[top] / x.Losses["lola_exact"])}")));
         });
@@ -184,7 +185,7 @@ public static class Studies
         return (low.All(x => x.Cola!.Cosine[top] > 0.9), string.Join("; ", low.Select(x => $"alpha {F(x.Alpha)}: {x.Cola!.Cosine[top]:F2}")));
     });
 
-    static IEnumerable<Analysis.ConsistencyRow> TableRows(StudyResults r) => r.Rows.Where(x => r.Spec.TableAlphas.Contains(x.Alpha));
+    static IEnumerable<ConsistencyRow> TableRows(StudyResults r) => r.Rows.Where(x => r.Spec.TableAlphas.Contains(x.Alpha));
 
     static string Top(StudyResults r) => $"hola_{r.Spec.Orders.Max()}";
 

@@ -1,5 +1,6 @@
 using Hybrid.Games.Analysis;
 using Hybrid.Games.Cola;
+using Hybrid.Games.Tables;
 using static TorchSharp.torch;
 
 namespace Hybrid.Games.Reproduction;

@@ -101,5 +101,5 @@ public static class StudyReport
         return sb.ToString();
     }
 
-    static string GamesRegion(StudySpec spec) => $"{Games.GameRegistry.Create(spec.Game).Region}^d";
+    static string GamesRegion(StudySpec spec) => $"{Catalog.GameRegistry.Create(spec.Game).Region}^d";
 }

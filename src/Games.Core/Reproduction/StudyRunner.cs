@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Hybrid.Games.Analysis;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Cola;
-using Hybrid.Games.Games;
 using Hybrid.Games.Rules;
+using Hybrid.Games.Tables;
 using static TorchSharp.torch;
 
 namespace Hybrid.Games.Reproduction;

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Hybrid.Games.Analysis;
-using Hybrid.Games.Games;
+using Hybrid.Games.Catalog;
+using Hybrid.Games.Tables;
 
 namespace Hybrid.Games.Reproduction;
 

@@ -1,7 +1,8 @@
 using Hybrid.Games.Analysis;
+using Hybrid.Games.Catalog;
 using Hybrid.Games.Cola;
-using Hybrid.Games.Games;
 using Hybrid.Games.Rules;
+using Hybrid.Games.Tables;
 
 namespace Hybrid.Games.Reproduction;
 

@@ -1,4 +1,4 @@
-using Hybrid.Games.Analysis;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hybrid.Games.Rules;
@@ -41,21 +41,23 @@ public sealed class CgdRule : ILearningRule
             for (var k = 1; k <= n; k++)
             {
                 term = -scaledHo.matmul(term);
-                delta = delta + term;
+                delta = delta.Plus(term);
             }
         }
         else
         {
             var size = xi.shape[1];
-            var system = eye(size, dtype: ScalarType.Float64, device: xi.device) + scaledHo;
+            var system = eye(size, dtype: ScalarType.Float64, device: xi.device).Plus(scaledHo);
             // I + alpha H_o can be singular (Tandem at alpha = 0.5): CGD is undefined there, so those
             // points get NaN rather than an exception from the whole batch or a made-up value.
             var (solution, info) = linalg.solve_ex(system, xi);
-            var solved = (info == 0).reshape(-1, 1, 1);
-            delta = where(solved, solution, full_like(solution, double.NaN));
+            var solved = (info == Keep.Zero).reshape(-1, 1, 1);
+            delta = where(solved, solution, full_like(solution, Undefined));
         }
         return game.Split(-RateColumn(alpha) * delta.squeeze(2));
     }
+
+    static readonly Scalar Undefined = double.NaN.ToScalar();
 
     static Tensor RateColumn(Tensor alpha) => alpha.dim() == 0 ? alpha.reshape(1, 1) : alpha;
 }

@@ -91,7 +91,7 @@ public sealed class HolaRule : ILearningRule
             for (var k = 0; k <= maxOrder; k++)
             {
                 var i = (chain + k) % 2;
-                var point = other is null ? theta : (i == 0 ? new[] { theta[0], theta[1] + other } : new[] { theta[0] + other, theta[1] });
+                var point = other is null ? theta : (i == 0 ? new[] { theta[0], theta[1].Plus(other) } : new[] { theta[0].Plus(other), theta[1] });
                 var h = Autodiff.Vjp(game.Loss(i, point), theta[i], seed, lastDifferentiable || k < maxOrder);
                 levels[k][i] = h;
                 other = h;
@@ -120,7 +120,7 @@ public sealed class HolaRule : ILearningRule
             else
             {
                 var shifted = new Tensor[n];
-                for (var j = 0; j < n; j++) shifted[j] = j == i ? theta[j] : theta[j] + h[j];
+                for (var j = 0; j < n; j++) shifted[j] = j == i ? theta[j] : theta[j].Plus(h[j]);
                 loss = game.Loss(i, shifted);
             }
             result[i] = -alpha * Autodiff.Grad(loss, theta[i], createGraph);
@@ -138,7 +138,7 @@ public sealed class HolaRule : ILearningRule
             var grad = cross[i][i];
             if (h != null)
                 for (var j = 0; j < n; j++)
-                    if (j != i) grad = grad + Autodiff.Grad((cross[i][j] * h[j]).sum(1), theta[i], createGraph);
+                    if (j != i) grad = grad.Plus(Autodiff.Grad((cross[i][j] * h[j]).sum(1), theta[i], createGraph));
             result[i] = -alpha * (createGraph ? grad : grad.detach());
         }
         return result;

@@ -35,8 +35,11 @@ public static class LearningRuleExtensions
     public static void CheckRate(Tensor alpha)
     {
         using var scope = NewDisposeScope();
-        if (!(alpha.isfinite().all().item<bool>() && (alpha > 0).all().item<bool>()))
-            throw new ArgumentOutOfRangeException(nameof(alpha), "the look-ahead rate alpha must be a finite number > 0");
+        if (!(alpha.isfinite().all().item<bool>() && (alpha > Keep.Zero).all().item<bool>()))
+        {
+            var bad = alpha.detach().cpu().to(ScalarType.Float64).flatten().data<double>().First(a => !double.IsFinite(a) || a <= 0);
+            throw new ArgumentOutOfRangeException(nameof(alpha), bad, "the look-ahead rate alpha must be a finite number > 0");
+        }
     }
 
     /// <summary>A scalar float64 rate tensor; throws unless alpha is finite and positive.</summary>

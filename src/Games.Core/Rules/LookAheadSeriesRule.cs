@@ -30,7 +30,7 @@ public sealed class LookAheadSeriesRule : ILearningRule
     public Tensor[] Update(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha)
     {
         LearningRuleExtensions.CheckRate(alpha);
-        var d = Analysis.GameDerivatives.At(game, theta);
+        var d = GameDerivatives.At(game, theta);
         // f^{k+1} = -alpha (xi + H_o f^k), and grad_i L^i + sum_j H_ij f_j is ShapedByOpponents with rate -1.
         var minusOne = tensor(-1.0, dtype: ScalarType.Float64, device: d.Theta[0].device);
         var f = d.Xi.Select(x => -alpha * x).ToArray();

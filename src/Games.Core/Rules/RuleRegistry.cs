@@ -16,8 +16,8 @@ public static class RuleRegistry
         switch (name.ToLowerInvariant())
         {
             case "naive": return new NaiveRule();
-            case "lookahead": return ShapingRule.LookAhead();
-            case "lola_taylor": return ShapingRule.TaylorLola();
+            case "lookahead": return PLolaRule.LookAhead();
+            case "lola_taylor": return PLolaRule.TaylorLola();
             case "lola_exact": return new HolaRule(1, name: "lola_exact");
             case "sos": return new SosRule();
             case "cgd": return new CgdRule();

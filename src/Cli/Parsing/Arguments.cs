@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Hybrid.Cli;
+namespace Hybrid.Cli.Parsing;
 
 /// <summary>Bad command-line input: reported on one line with exit code 2.</summary>
 public sealed class UsageException(string message) : Exception(message);
@@ -66,6 +66,17 @@ public sealed class Arguments
 
     /// <summary>The value; throws when absent.</summary>
     public string Required(string name) => Get(name) ?? throw new UsageException($"--{name} is required");
+
+    /// <summary>
+    /// A file the command will write, checked before any work is done: a directory given where a file belongs would
+    /// otherwise fail only when the result is saved, after the whole computation.
+    /// </summary>
+    public string? OutputFile(string name)
+    {
+        var path = Get(name);
+        if (path is not null && Directory.Exists(path)) throw new UsageException($"--{name} {path} is a directory; give a file name");
+        return path;
+    }
 
     /// <summary>An integer option within [min, max].</summary>
     public int Int(string name, int fallback, int min = int.MinValue, int max = int.MaxValue)

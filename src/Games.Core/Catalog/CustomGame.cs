@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Hybrid.Games.Games;
+namespace Hybrid.Games.Catalog;
 
 /// <summary>
 /// A user-defined game from loss functions. Each function maps the per-player parameters ([B, d_j] each)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Hybrid.Games.Cola;
 
-namespace Hybrid.Cli;
+namespace Hybrid.Cli.Output;
 
 /// <summary>Progress on stderr: a bar with ETA on a terminal, a log line per tenth otherwise.</summary>
 sealed class ProgressBar(TextWriter stderr)

@@ -1,12 +1,12 @@
-using Hybrid.Scaling.Training;
 using Hybrid.Games.Reproduction;
+using Hybrid.Scaling.Training;
 using Plotly.NET;
 using Plotly.NET.LayoutObjects;
 using Chart = Plotly.NET.CSharp.Chart;
 using Plotly.NET.CSharp;
 using Microsoft.FSharp.Core;
 
-namespace Hybrid.Cli;
+namespace Hybrid.Cli.Output;
 
 /// <summary>Writes <see cref="ChartSpec"/>s as standalone HTML with Plotly.NET (plotly.js embedded: no network needed to view).</summary>
 public static class HtmlCharts

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Hybrid.Cli;
 using Xunit;
 
-namespace Hybrid.Games.Tests;
+namespace Hybrid.Cli.Tests;
 
 public class CliTests
 {

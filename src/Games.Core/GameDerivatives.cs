@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Hybrid.Games.Analysis;
+namespace Hybrid.Games;
 
 /// <summary>
 /// First and second derivatives of a game at a batch of points, in the notation of Balduzzi et al. (2018)
@@ -67,7 +67,7 @@ public sealed class GameDerivatives
     {
         var sum = zeros_like(Theta[i]);
         for (var j = 0; j < Game.PlayerCount; j++)
-            if (j != i) sum = sum + term(j);
+            if (j != i) sum = sum.Plus(term(j));
         return sum;
     }
 

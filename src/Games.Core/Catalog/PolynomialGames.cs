@@ -1,6 +1,7 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Hybrid.Games.Games;
+namespace Hybrid.Games.Catalog;
 
 /// <summary>
 /// Tandem game (Letcher et al. 2019b): L^1 = (x+y)^2 - 2x, L^2 = (x+y)^2 - 2y. Its stable fixed points are
@@ -13,9 +14,9 @@ public sealed class Tandem(int size = 1) : TwoPlayerGame(size)
     /// <inheritdoc/>
     public override Region Region => Region.Unit;
     /// <inheritdoc/>
-    protected override Tensor Loss1(Tensor x, Tensor y) => ((x + y).square() - 2 * x).sum(1);
+    protected override Tensor Loss1(Tensor x, Tensor y) => (x.Plus(y).Square() - x.mul(Keep.Two)).sum(1);
     /// <inheritdoc/>
-    protected override Tensor Loss2(Tensor x, Tensor y) => ((x + y).square() - 2 * y).sum(1);
+    protected override Tensor Loss2(Tensor x, Tensor y) => (x.Plus(y).Square() - y.mul(Keep.Two)).sum(1);
 }
 
 /// <summary>Hamiltonian game (Balduzzi et al. 2018): L^1 = xy, L^2 = -xy; pure rotation around the origin.</summary>
@@ -37,12 +38,14 @@ public sealed class Hamiltonian(int size = 1) : TwoPlayerGame(size)
 /// </summary>
 public sealed class Balduzzi(int size = 1) : TwoPlayerGame(size)
 {
+    static readonly Scalar Coupling = 10.ToScalar();
+
     /// <inheritdoc/>
     public override string Name => "balduzzi";
     /// <inheritdoc/>
     public override Region Region => Region.Unit;
     /// <inheritdoc/>
-    protected override Tensor Loss1(Tensor x, Tensor y) => (0.5 * x.square() + 10 * x * y).sum(1);
+    protected override Tensor Loss1(Tensor x, Tensor y) => x.Square().mul(Keep.Half).Plus(x.mul(Coupling) * y).sum(1);
     /// <inheritdoc/>
-    protected override Tensor Loss2(Tensor x, Tensor y) => (0.5 * y.square() - 10 * x * y).sum(1);
+    protected override Tensor Loss2(Tensor x, Tensor y) => (y.Square().mul(Keep.Half) - x.mul(Coupling) * y).sum(1);
 }

@@ -1,4 +1,4 @@
-namespace Hybrid.Games.Games;
+namespace Hybrid.Games.Catalog;
 
 /// <summary>The built-in games by name.</summary>
 public static class GameRegistry

@@ -1,8 +1,9 @@
+using Hybrid.Games.Analysis;
 using Hybrid.Games.Cola;
 using Hybrid.Games.Rules;
 using static TorchSharp.torch;
 
-namespace Hybrid.Games.Analysis;
+namespace Hybrid.Games.Tables;
 
 /// <summary>One row of a consistency table: the loss of every rule at one look-ahead rate.</summary>
 /// <param name="Alpha">The look-ahead rate.</param>
@@ -47,7 +48,8 @@ public static class ConsistencyTable
         device ??= CPU;
         if (alphas.Count == 0) throw new ArgumentException("at least one alpha is needed", nameof(alphas));
         foreach (var a in alphas) LearningRuleExtensions.Rate(a).Dispose();
-        if (orders.Any(o => o < 0 || o > 64)) throw new ArgumentOutOfRangeException(nameof(orders), "HOLA orders must lie in 0..64");
+        if (orders.Where(o => o < 0 || o > 64).ToList() is { Count: > 0 } bad)
+            throw new ArgumentOutOfRangeException(nameof(orders), $"HOLA orders must lie in 0..64, got {string.Join(", ", bad)}");
         var rules = (firstOrderRules ?? FirstOrderRules).ToList();
         var unknown = rules.Except(FirstOrderRules).ToList();
         if (unknown.Count > 0) throw new ArgumentException($"unknown table rule(s) {string.Join(", ", unknown)} (known: {string.Join(", ", FirstOrderRules)})");

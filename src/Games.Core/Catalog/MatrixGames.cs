@@ -1,6 +1,7 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Hybrid.Games.Games;
+namespace Hybrid.Games.Catalog;
 
 /// <summary>
 /// One-shot two-action games where each player's single parameter is the logit of its first action
@@ -12,8 +13,17 @@ public abstract class BinaryActionGame() : TwoPlayerGame(1)
     public override Region Region => Region.Logits;
 
     /// <summary>Expected payoff for a player with outcome payoffs (first-first, first-second, second-first, second-second).</summary>
-    protected static Tensor Expected(Tensor p, Tensor q, double ff, double fs, double sf, double ss) =>
-        (p * q * ff + p * (1 - q) * fs + (1 - p) * q * sf + (1 - p) * (1 - q) * ss).sum(1);
+    protected static Tensor Expected(Tensor p, Tensor q, double ff, double fs, double sf, double ss)
+    {
+        using Scalar firstFirst = ff.ToScalar(), firstSecond = fs.ToScalar(), secondFirst = sf.ToScalar(), secondSecond = ss.ToScalar();
+        // Each 1 - p and 1 - q is its own node, as the formula was first written: the autograd graph, and so the
+        // rounding of every higher derivative, stays as it was.
+        return (p * q).mul(firstFirst)
+            .Plus((p * q.SubtractedFrom(Keep.One)).mul(firstSecond))
+            .Plus((p.SubtractedFrom(Keep.One) * q).mul(secondFirst))
+            .Plus((p.SubtractedFrom(Keep.One) * q.SubtractedFrom(Keep.One)).mul(secondSecond))
+            .sum(1);
+    }
 }
 
 /// <summary>
@@ -37,19 +47,21 @@ public sealed class MatchingPennies : BinaryActionGame
 /// </summary>
 public sealed class Ultimatum : BinaryActionGame
 {
+    static readonly Scalar FairShare = 5.ToScalar(), ProposerUnfairShare = 8.ToScalar(), ResponderUnfairShare = 2.ToScalar();
+
     /// <inheritdoc/>
     public override string Name => "ultimatum";
     /// <inheritdoc/>
     protected override Tensor Loss1(Tensor x, Tensor y)
     {
         var fair = x.sigmoid(); var accept = y.sigmoid();
-        return -(5 * fair + 8 * (1 - fair) * accept).sum(1);
+        return -fair.mul(FairShare).Plus(fair.SubtractedFrom(Keep.One).mul(ProposerUnfairShare) * accept).sum(1);
     }
     /// <inheritdoc/>
     protected override Tensor Loss2(Tensor x, Tensor y)
     {
         var fair = x.sigmoid(); var accept = y.sigmoid();
-        return -(5 * fair + 2 * (1 - fair) * accept).sum(1);
+        return -fair.mul(FairShare).Plus(fair.SubtractedFrom(Keep.One).mul(ResponderUnfairShare) * accept).sum(1);
     }
 }
 

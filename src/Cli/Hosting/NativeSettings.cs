@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace Hybrid.Cli;
+namespace Hybrid.Cli.Hosting;
 
 /// <summary>
 /// Process-level settings for libtorch that only take effect in the environment a process starts with.

@@ -1,6 +1,7 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Hybrid.Games.Games;
+namespace Hybrid.Games.Catalog;
 
 /// <summary>
 /// The infinitely iterated Prisoner's Dilemma with exact discounted value (Foerster et al. 2018a).
@@ -67,11 +68,12 @@ public sealed class IteratedPrisonersDilemma : DifferentiableGame
         var p = theta1.sigmoid();
         // Player 2's own-view states CC, CD, DC, DD are player 1's CC, DC, CD, DD.
         var q = theta2.index_select(1, tensor(new long[] { 0, 1, 3, 2, 4 }, device: theta2.device)).sigmoid();
-        var pp = stack(new[] { p, 1 - p }, 2);                        // [B, 5, 2]
-        var qq = stack(new[] { q, 1 - q }, 2);                        // [B, 5, 2]
+        var pp = stack(new[] { p, p.SubtractedFrom(Keep.One) }, 2);                      // [B, 5, 2]
+        var qq = stack(new[] { q, q.SubtractedFrom(Keep.One) }, 2);                      // [B, 5, 2]
         var joint = (pp.unsqueeze(3) * qq.unsqueeze(2)).flatten(2);  // [B, 5, 4]: row 0 = s0, rows 1-4 = P[from, to]
         var eye4 = eye(4, dtype: ScalarType.Float64, device: theta1.device);
-        var system = eye4.add(joint[.., 1..], -Gamma);
+        using var minusGamma = (-Gamma).ToScalar();
+        var system = eye4.add(joint[.., 1..], minusGamma);
         // Row-vector solve x (I - gamma P) = s0.
         return linalg.solve(system, joint[.., ..1], left: false).squeeze(1);
     }

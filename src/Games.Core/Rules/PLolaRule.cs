@@ -1,4 +1,4 @@
-using Hybrid.Games.Analysis;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hybrid.Games.Rules;
@@ -8,12 +8,12 @@ namespace Hybrid.Games.Rules;
 /// the LookAhead gradient and chi the shaping term. p = 0 is LookAhead, p = 1 is Taylor LOLA, and SOS chooses
 /// p per point.
 /// </summary>
-public class ShapingRule : ILearningRule
+public class PLolaRule : ILearningRule
 {
     readonly double p;
 
     /// <summary>p-LOLA with a fixed p in [0, 1].</summary>
-    public ShapingRule(double p, string? name = null)
+    public PLolaRule(double p, string? name = null)
     {
         if (!(p >= 0 && p <= 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "p must lie in [0, 1]");
         this.p = p;
@@ -21,10 +21,10 @@ public class ShapingRule : ILearningRule
     }
 
     /// <summary>LookAhead (Zhang and Lesser 2010): p = 0.</summary>
-    public static ShapingRule LookAhead() => new(0, "lookahead");
+    public static PLolaRule LookAhead() => new(0, "lookahead");
 
     /// <summary>Taylor LOLA (Foerster et al. 2018a): p = 1.</summary>
-    public static ShapingRule TaylorLola() => new(1, "lola_taylor");
+    public static PLolaRule TaylorLola() => new(1, "lola_taylor");
 
     /// <inheritdoc/>
     public string Name { get; }
@@ -50,7 +50,7 @@ public class ShapingRule : ILearningRule
 /// dot = &lt;-alpha chi, xi_0&gt;; p1 = 1 if dot &gt;= 0 else min(1, -a ||xi_0||^2 / dot);
 /// p2 = ||xi||^2 if ||xi|| &lt; b else 1; p = min(p1, p2), computed per point over all players' parameters.
 /// </summary>
-public sealed class SosRule(double a = 0.5, double b = 0.1) : ShapingRule(1, "sos")
+public sealed class SosRule(double a = 0.5, double b = 0.1) : PLolaRule(1, "sos")
 {
     /// <summary>Constant a.</summary>
     public double A { get; } = a > 0 ? a : throw new ArgumentOutOfRangeException(nameof(a), a, "SOS needs a > 0");
@@ -65,12 +65,13 @@ public sealed class SosRule(double a = 0.5, double b = 0.1) : ShapingRule(1, "so
         var c = DifferentiableGame.Concat(chi);
         var xi = DifferentiableGame.Concat(d.Xi);
         var dot = (-alpha * c * x0).sum(1, keepdim: true);
-        var nonNegative = dot >= 0;
+        var nonNegative = dot >= Keep.Zero;
         // A safe denominator keeps the unused branch finite, so no NaN leaks into gradients through where().
         var safeDot = where(nonNegative, -ones_like(dot), dot);
-        var p1 = where(nonNegative, ones_like(dot), clamp_max(-A * x0.square().sum(1, keepdim: true) / safeDot, 1.0));
-        var xiSquared = xi.square().sum(1, keepdim: true);
-        var p2 = where(xiSquared < B * B, xiSquared, ones_like(xiSquared));
+        using Scalar minusA = (-A).ToScalar(), bSquared = (B * B).ToScalar();
+        var p1 = where(nonNegative, ones_like(dot), clamp_max(x0.Square().sum(1, keepdim: true).mul(minusA) / safeDot, Keep.One));
+        var xiSquared = xi.Square().sum(1, keepdim: true);
+        var p2 = where(xiSquared < bSquared, xiSquared, ones_like(xiSquared));
         return minimum(p1, p2);
     }
 }
