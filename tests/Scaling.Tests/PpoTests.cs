@@ -1,4 +1,3 @@
-using Hybrid.Cli;
 using Hybrid.Scaling.Algorithms;
 using Hybrid.Scaling.Networks;
 using Xunit;
@@ -144,84 +143,5 @@ public class PpoTests
         Assert.True(head.T.matmul(head).allclose(TorchSharp.torch.eye(3) * TorchSharp.torch.tensor(1e-4f), atol: 1e-8));
         // Copies start from different values (their own seeds).
         Assert.False(p.Values[0].allclose(p.Values[1]));
-    }
-
-    [Fact]
-    public void TrainCommandWritesARunThatResumesToTheSameEndAndEvaluates()
-    {
-        var dir = Directory.CreateTempSubdirectory("hybrid-train-");
-        var other = Directory.CreateTempSubdirectory("hybrid-train-");
-        try
-        {
-            string[] Args(string outDir, params string[] extra) => new[] { "train", "--algo", "ppo", "--env", "MPE_simple_v3", "--steps", "4096", "--seeds", "2",
-                "--set", "num_envs=4", "--set", "num_steps=64", "--set", "checkpoint_every=3", "--out", outDir, "--json" }.Concat(extra).ToArray();
-            var stdout = new StringWriter();
-            Assert.Equal(0, CommandLine.Run(Args(dir.FullName), stdout, new StringWriter()));
-            using var json = System.Text.Json.JsonDocument.Parse(stdout.ToString());
-            var root = json.RootElement;
-            foreach (var key in new[] { "algo", "env", "steps", "seeds", "final_return", "random_return", "steps_per_second" })
-                Assert.True(root.TryGetProperty(key, out _), key);
-            Assert.Equal(2, root.GetProperty("final_return").GetArrayLength());
-            Assert.Equal(4096, root.GetProperty("steps").GetInt64());
-            foreach (var f in new[] { "config.json", "metrics.csv", "episodes.csv", "summary.json", "checkpoint.bin" }) Assert.True(File.Exists(Path.Combine(dir.FullName, f)), f);
-            Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir.FullName, "tensorboard")));
-            Assert.Equal(1 + 16 * 2, File.ReadAllLines(Path.Combine(dir.FullName, "metrics.csv")).Length);
-            Assert.Contains("\"lr\": 0.0005", File.ReadAllText(Path.Combine(dir.FullName, "config.json")));
-
-            // (The last three columns are timings.) A run killed after 5 updates (checkpoint at 3) resumes from update 3 and ends where the uninterrupted run ended.
-            var config = TrainCommandConfig();
-            using (var partial = new PpoRun(other.FullName, PpoVariant.Ppo, "MPE_simple_v3", config, 2, resume: false, writeTensorBoard: false))
-                partial.Run(stopAfter: 5);
-            Assert.Equal(2, CommandLine.Run(Args(other.FullName), new StringWriter(), new StringWriter())); // no --resume: refused
-            var resumedOut = new StringWriter();
-            Assert.Equal(0, CommandLine.Run(Args(other.FullName, "--resume"), resumedOut, new StringWriter()));
-            using var resumed = System.Text.Json.JsonDocument.Parse(resumedOut.ToString());
-            Assert.Equal(root.GetProperty("final_return").ToString(), resumed.RootElement.GetProperty("final_return").ToString());
-            string[] Columns(string d) => File.ReadAllLines(Path.Combine(d, "metrics.csv")).Select(l => string.Join(",", l.Split(',').SkipLast(3))).ToArray();
-            Assert.Equal(Columns(dir.FullName), Columns(other.FullName));
-            Assert.Equal(File.ReadAllText(Path.Combine(dir.FullName, "episodes.csv")), File.ReadAllText(Path.Combine(other.FullName, "episodes.csv")));
-
-            var evalOut = new StringWriter();
-            var html = Path.Combine(dir.FullName, "curves.html");
-            Assert.Equal(0, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--reps", "500", "--json", "--html", html }, evalOut, new StringWriter()));
-            Assert.Contains("random policy", File.ReadAllText(html));
-            using var eval = System.Text.Json.JsonDocument.Parse(evalOut.ToString());
-            var iqm = eval.RootElement.GetProperty("statistics").GetProperty("iqm");
-            Assert.True(iqm.GetProperty("lower").GetDouble() <= iqm.GetProperty("value").GetDouble());
-
-            // The checkpoint's policy on fresh episodes: greedy by default.
-            var played = new StringWriter();
-            Assert.Equal(0, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--episodes", "20", "--reps", "100", "--json" }, played, new StringWriter()));
-            using var playedJson = System.Text.Json.JsonDocument.Parse(played.ToString());
-            Assert.StartsWith("greedy policy, 20 fresh episodes", playedJson.RootElement.GetProperty("scores_from").GetString());
-            Assert.All(playedJson.RootElement.GetProperty("runs")[0].GetProperty("scores").EnumerateArray(), x => Assert.True(double.IsFinite(x.GetDouble())));
-            using var reopened = PpoRun.Open(dir.FullName);
-            Assert.Equal(16, reopened.Update);
-            Assert.Equal(2, reopened.Seeds);
-        }
-        finally
-        {
-            dir.Delete(true);
-            other.Delete(true);
-        }
-    }
-
-    static PpoConfig TrainCommandConfig() => Hybrid.Cli.Commands.TrainCommand.Resolve(PpoVariant.Ppo, "MPE_simple_v3", null,
-        new[] { "num_envs=4", "num_steps=64", "checkpoint_every=3", "total_timesteps=4096" });
-
-    [Fact]
-    public void TrainCommandRejectsBadInputWithExitCode2()
-    {
-        var err = new StringWriter();
-        Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "dqn", "--env", "MPE_simple_v3" }, new StringWriter(), err));
-        Assert.Contains("unknown algorithm 'dqn'", err.ToString());
-        Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "ppo", "--env", "MPE_simple_v3", "--set", "nope=1" }, new StringWriter(), err));
-        Assert.Contains("unknown key 'nope'", err.ToString());
-        Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "ppo", "--env", "MPE_simple_v3", "--out", Path.Combine(Path.GetTempPath(), "hybrid-none-" + Guid.NewGuid()), "--resume" }, new StringWriter(), err));
-        Assert.Contains("no checkpoint", err.ToString());
-        Assert.Equal(2, CommandLine.Run(new[] { "eval", "--run", Path.GetTempPath() }, new StringWriter(), err));
-        Assert.Contains("not a finished run", err.ToString());
-        Assert.Equal(2, CommandLine.Run(new[] { "eval", "--run", Path.GetTempPath(), "--policy", "greedy" }, new StringWriter(), err));
-        Assert.Contains("--policy applies to --episodes", err.ToString());
     }
 }

@@ -9,7 +9,7 @@ hybrid() { OMP_NUM_THREADS=1 dotnet artifacts/bin/Release/hybrid.dll "$@"; }
 record() {
   local name=$1; shift
   hybrid train "$@" --seeds 2 --out "$out/$name" --no-tensorboard > /dev/null
-  cp "$out/$name/metrics.csv" "tests/Scaling.Tests/Golden/$name.csv"
+  cp "$out/$name/metrics.csv" "tests/Cli.Tests/Golden/$name.csv"
 }
 common="--set num_envs=8 --set update_epochs=2 --set num_minibatches=4 --set seed=3"
 record ppo_breakout --algo ppo --env minatar_breakout $common --set num_steps=32 --set total_timesteps=768

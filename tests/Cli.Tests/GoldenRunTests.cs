@@ -1,7 +1,7 @@
 using Hybrid.Cli;
 using Xunit;
 
-namespace Hybrid.Scaling.Tests;
+namespace Hybrid.Cli.Tests;
 
 /// <summary>
 /// Short PPO, IPPO and MAPPO runs with fixed seeds must reproduce, bit for bit, the metrics recorded with the trainer

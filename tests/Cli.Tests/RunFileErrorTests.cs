@@ -1,7 +1,7 @@
 using Hybrid.Cli;
 using Xunit;
 
-namespace Hybrid.Scaling.Tests;
+namespace Hybrid.Cli.Tests;
 
 /// <summary>
 /// Every file of a run directory that a user can damage (checkpoint.bin, config.json, metrics.csv, episodes.csv,
