@@ -54,10 +54,10 @@ public class LearningPiecesTests
     public void CategoricalAndGaussianLogProbabilitiesAreTheTextbookOnes()
     {
         using var scope = NewDisposeScope();
-        var (logp, entropy) = PpoLoss.Categorical(tensor(new[] { 0f, MathF.Log(3) }).view(1, 1, 2), tensor(new[] { 1L }).view(1, 1));
+        var (logp, entropy) = new Hybrid.Scaling.Distributions.Categorical(2).Evaluate(new(tensor(new[] { 0f, MathF.Log(3) }).view(1, 1, 2)), tensor(new[] { 1L }).view(1, 1));
         Assert.Equal(Math.Log(0.75), logp.item<float>(), 6);
         Assert.Equal(-(0.25 * Math.Log(0.25) + 0.75 * Math.Log(0.75)), entropy.item<float>(), 6);
-        var (glogp, gentropy) = PpoLoss.Gaussian(tensor(new[] { 1f, 0f }).view(1, 1, 2), tensor(new[] { 0f, MathF.Log(2) }).view(1, 2), tensor(new[] { 2f, 1f }).view(1, 1, 2));
+        var (glogp, gentropy) = new Hybrid.Scaling.Distributions.DiagonalGaussian(2).Evaluate(new(tensor(new[] { 1f, 0f }).view(1, 1, 2), tensor(new[] { 0f, MathF.Log(2) }).view(1, 2)), tensor(new[] { 2f, 1f }).view(1, 1, 2));
         double Normal(double x, double mu, double sigma) => -0.5 * Math.Pow((x - mu) / sigma, 2) - Math.Log(sigma) - 0.5 * Math.Log(2 * Math.PI);
         Assert.Equal(Normal(2, 1, 1) + Normal(1, 0, 2), glogp.item<float>(), 5);
         Assert.Equal(1 + Math.Log(2 * Math.PI) + Math.Log(2), gentropy.item<float>(), 5);

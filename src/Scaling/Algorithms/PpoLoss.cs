@@ -13,7 +13,10 @@ namespace Hybrid.Scaling.Algorithms;
 /// <param name="ClipFraction">Share of samples whose ratio left [1 - eps, 1 + eps] per copy (a diagnostic).</param>
 public sealed record PpoLossTerms(Tensor Total, Tensor Actor, Tensor Value, Tensor Entropy, Tensor ApproxKl, Tensor ClipFraction);
 
-/// <summary>PureJaxRL's PPO loss (ppo.py _loss_fn) for S copies at once; every tensor is [S, M] (M samples per copy).</summary>
+/// <summary>
+/// PureJaxRL's PPO loss (ppo.py _loss_fn) for S copies at once; every tensor is [S, M] (M samples per copy). The
+/// log-probabilities and entropies come from the policy's <see cref="Distributions.ActionDistribution"/>.
+/// </summary>
 public static class PpoLoss
 {
     /// <summary>
@@ -43,25 +46,5 @@ public static class PpoLoss
         var kl = (oldLogProb - logProb).mean(new long[] { 1 });
         var clipFraction = ratio.sub(Keep.One).abs().gt(eps).to_type(ScalarType.Float32).mean(new long[] { 1 });
         return new PpoLossTerms(total, actorLoss, valueLoss, meanEntropy, kl, clipFraction);
-    }
-
-    /// <summary>Log-probability of <paramref name="actions"/> [S, M] (int64) and entropy under categorical logits [S, M, K].</summary>
-    public static (Tensor LogProb, Tensor Entropy) Categorical(Tensor logits, Tensor actions)
-    {
-        var logp = nn.functional.log_softmax(logits, -1);
-        var chosen = logp.gather(-1, actions.unsqueeze(-1)).squeeze(-1);
-        var entropy = -(logp.exp() * logp).sum(-1);
-        return (chosen, entropy);
-    }
-
-    /// <summary>Log-density of <paramref name="actions"/> [S, M, D] and entropy under a diagonal Gaussian (mean [S, M, D], log-std [S, D]).</summary>
-    public static (Tensor LogProb, Tensor Entropy) Gaussian(Tensor mean, Tensor logStd, Tensor actions)
-    {
-        using Scalar minusHalf = (-0.5).ToScalar(), logNorm = (0.5 * Math.Log(2 * Math.PI)).ToScalar(), entropyConstant = (0.5 * (1 + Math.Log(2 * Math.PI))).ToScalar();
-        var ls = logStd.unsqueeze(1);
-        var z = (actions - mean) / ls.exp();
-        var logp = (z.Squared().mul(minusHalf) - ls).sub(logNorm).sum(-1);
-        var entropy = ls.Plus(entropyConstant).sum(-1).expand(mean.shape[0], mean.shape[1]);
-        return (logp, entropy);
     }
 }
