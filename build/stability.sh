@@ -6,6 +6,7 @@
 set -uo pipefail
 runs=${1:-10}
 logs=${2:-$(mktemp -d)}
+mkdir -p "$logs"
 repo=$(cd "$(dirname "$0")/.." && pwd)
 clone=$(mktemp -d)/hybrid
 git clone --quiet "$repo" "$clone"

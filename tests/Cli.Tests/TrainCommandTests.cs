@@ -84,4 +84,24 @@ public class TrainCommandTests
         Assert.Equal(2, CommandLine.Run(new[] { "eval", "--run", Path.GetTempPath(), "--policy", "greedy" }, new StringWriter(), err));
         Assert.Contains("--policy applies to --episodes", err.ToString());
     }
+
+    [Fact]
+    public void TrainTakesTheNetworksTorsoAndGruCellAsSettings()
+    {
+        var dir = Directory.CreateTempSubdirectory("hybrid-cnn-");
+        try
+        {
+            var err = new StringWriter();
+            Assert.True(CommandLine.Run(new[] { "train", "--algo", "ppo", "--env", "minatar_breakout", "--steps", "256", "--set", "num_envs=4", "--set", "num_steps=64",
+                "--set", "torso=cnn", "--out", Path.Combine(dir.FullName, "cnn"), "--no-tensorboard" }, new StringWriter(), err) == 0, err.ToString());
+            Assert.Contains("\"torso\": \"cnn\"", File.ReadAllText(Path.Combine(dir.FullName, "cnn", "config.json")));
+            Assert.True(CommandLine.Run(new[] { "train", "--algo", "ippo", "--env", "switch_riddle", "--steps", "256", "--set", "num_envs=4", "--set", "num_steps=64",
+                "--set", "recurrent=true", "--set", "gru_cell=haiku", "--set", "num_minibatches=2", "--out", Path.Combine(dir.FullName, "haiku"), "--no-tensorboard" }, new StringWriter(), err) == 0, err.ToString());
+            Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "ppo", "--env", "minatar_breakout", "--set", "torso=transformer" }, new StringWriter(), err));
+            Assert.Contains("torso=transformer is not a valid choice", err.ToString());
+            Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "ippo", "--env", "coin_game", "--set", "torso=cnn", "--out", Path.Combine(dir.FullName, "flat") }, new StringWriter(), err));
+            Assert.Contains("a convolutional torso needs [H, W, C] grids", err.ToString());
+        }
+        finally { dir.Delete(true); }
+    }
 }

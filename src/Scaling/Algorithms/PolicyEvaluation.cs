@@ -58,7 +58,10 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
             IActor actor;
             if (c.Actor is NetworkActor trained)
             {
-                var streams = Enumerable.Range(0, seeds).Select(s => SplitMix64.Start(((ulong)seed * 31 + (ulong)s) ^ 0x0A11_CE5E_ED00_0000UL)).ToArray();
+                // The first learner's streams as they always were; further learners' derived from them, so learners never share a stream.
+                var learner = actors.Count;
+                var streams = Enumerable.Range(0, seeds).Select(s => SplitMix64.Start(((ulong)seed * 31 + (ulong)s) ^ 0x0A11_CE5E_ED00_0000UL))
+                    .Select(x => learner == 0 ? x : SplitMix64.Derive(x, (ulong)learner)).ToArray();
                 var fresh = new NetworkActor(trained.Network, streams, mode);
                 actors.Add(fresh);
                 actor = fresh;
