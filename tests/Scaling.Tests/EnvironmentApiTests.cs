@@ -7,6 +7,16 @@ namespace Hybrid.Scaling.Tests;
 public class EnvironmentApiTests
 {
     [Fact]
+    public void SpacesWithArraysCompareByValue()
+    {
+        Assert.Equal(new Box(0, 1, new[] { 5 }), new Box(0, 1, new[] { 5 }));
+        Assert.NotEqual(new Box(0, 1, new[] { 5 }), new Box(0, 1, new[] { 6 }));
+        Assert.NotEqual(new Box(0, 1, new[] { 5 }), new Box(-1, 1, new[] { 5 }));
+        Assert.Equal(new MultiDiscrete(new[] { 2, 3 }), new MultiDiscrete(new[] { 2, 3 }));
+        Assert.NotEqual<Space>(new Box(0, 1, new[] { 1 }), new Discrete(1));
+    }
+
+    [Fact]
     public void UnknownEnvironmentNamesTheKnownOnes()
     {
         var e = Assert.Throws<ArgumentException>(() => EnvRegistry.Create("poker", 4));

@@ -129,8 +129,8 @@ public static class EvalCommand
             var summaryPath = Path.Combine(dir, "summary.json");
             foreach (var p in new[] { configPath, episodesPath, summaryPath })
                 if (!File.Exists(p)) throw new FileNotFoundException($"{dir} is not a finished run: {Path.GetFileName(p)} is missing", p);
-            var (algo, env, seeds, first) = RunFiles.Json(configPath, root => (root.GetProperty("algo").GetString()!, root.GetProperty("env").GetString()!,
-                root.GetProperty("seeds").GetInt32(), root.GetProperty("seed").GetInt64()));
+            var (variant, env, seeds, config) = PpoRun.ReadConfig(dir);
+            var (algo, first) = (variant.ToString().ToLowerInvariant(), config.Seed);
             var random = RunFiles.Json(summaryPath, root => root.GetProperty("random_return").GetDouble());
             var perSeed = Enumerable.Range(0, Math.Max(0, seeds)).Select(_ => new List<double>()).ToArray();
             foreach (var (seed, value) in RunFiles.Csv(episodesPath, new[] { "seed", "return" }, c => (long.Parse(c[0], CultureInfo.InvariantCulture), RunFiles.Number(c[1]))))

@@ -66,7 +66,7 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
                 actors.Add(fresh);
                 actor = fresh;
             }
-            else actor = c.Actor is ScriptedPolicy scripted ? scripted.Fork() : c.Actor;
+            else actor = c.Actor.Fork();
             var g = c.Group;
             controllers.Add(new Controller(new AgentGroup(env, g.Agents, actor.Copies, g.AgentId, g.WorldSize > 0, g.Device), actor, RecordObservations: false));
         }

@@ -116,7 +116,7 @@ public sealed class PpoRun : IDisposable
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
-            throw new InvalidDataException($"{configPath}: not a run configuration ({e.Message.Split('\n')[0]})");
+            throw new InvalidDataException($"{configPath} is malformed ({e.Message.Split('\n')[0]})");
         }
     }
 
@@ -217,7 +217,6 @@ public sealed class PpoRun : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        metrics.Dispose();
         trainer.Dispose();
     }
 }

@@ -103,10 +103,9 @@ public sealed class PpoTrainer : IDisposable
                     controllers.Add(new Controller(new AgentGroup(env, indices, f.Actor.Copies, device: Device), f.Actor, RecordObservations: false));
                     continue;
                 }
+                // One network per learner: its agents share one action space (the group checks it).
                 var group = new AgentGroup(env, indices, seeds, config.AgentId, variant == PpoVariant.Mappo, Device);
-                var space = env.ActionSpaces[indices[0]];
-                if (indices.Any(a => !Same(env.ActionSpaces[a], space)))
-                    throw new ArgumentException($"{variant.ToString().ToLowerInvariant()} shares one network among the agents {string.Join(", ", c.Agents)}, which needs the same action space for all; {env.Name} has {string.Join(", ", indices.Select(a => env.ActionSpaces[a]))}");
+                var space = group.ActionSpace;
                 ActionDistribution distribution = space switch
                 {
                     Discrete d => new Categorical(d.N),
@@ -144,8 +143,6 @@ public sealed class PpoTrainer : IDisposable
             throw;
         }
     }
-
-    static bool Same(Space a, Space b) => a.Equals(b) || (a is Box x && b is Box y && x.Shape.SequenceEqual(y.Shape) && x.Low == y.Low && x.High == y.High);
 
     /// <summary>The algorithm.</summary>
     public PpoVariant Variant { get; }

@@ -30,6 +30,12 @@ public sealed record Box(float Low, float High, int[] Shape) : Space
     /// <inheritdoc/>
     public override int FlatSize => Shape.Aggregate(1, (a, b) => a * b);
 
+    /// <summary>Equal bounds and an equal shape (by value: a record would compare the arrays by reference).</summary>
+    public bool Equals(Box? other) => other is not null && Low == other.Low && High == other.High && Shape.AsSpan().SequenceEqual(other.Shape);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Low, High, FlatSize, Shape.Length);
+
     /// <inheritdoc/>
     public override string ToString() => $"Box({Low}, {High}, [{string.Join(", ", Shape)}])";
 }
@@ -40,6 +46,12 @@ public sealed record MultiDiscrete(int[] Nvec) : Space
 {
     /// <inheritdoc/>
     public override int FlatSize => Nvec.Length;
+
+    /// <summary>Equal value counts per component (by value).</summary>
+    public bool Equals(MultiDiscrete? other) => other is not null && Nvec.AsSpan().SequenceEqual(other.Nvec);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Nvec.Length, Nvec.Length > 0 ? Nvec[0] : 0);
 
     /// <inheritdoc/>
     public override string ToString() => $"MultiDiscrete([{string.Join(", ", Nvec)}])";

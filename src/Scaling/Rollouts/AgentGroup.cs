@@ -14,6 +14,7 @@ public sealed class AgentGroup
     readonly VectorEnv env;
     readonly int[] sizes;
     readonly int width;
+    readonly long[] gridShape, rowShape; // [C, E, ...] and [C, n, ...]
 
     /// <summary>Lays out <paramref name="agents"/> (indices into the environment's agents) for <paramref name="copies"/> copies.</summary>
     /// <param name="env">The environment batch.</param>
@@ -43,6 +44,11 @@ public sealed class AgentGroup
         var uniform = shapes.All(s => s.SequenceEqual(shapes[0]));
         ObservationShape = uniform && !AgentId ? shapes[0] : new long[] { width + (AgentId ? Agents.Length : 0) };
         WorldSize = worldState ? Enumerable.Range(0, env.Agents.Count).Sum(env.ObservationSize) : 0;
+        ActionSpace = env.ActionSpaces[Agents[0]];
+        if (Agents.Any(a => !env.ActionSpaces[a].Equals(ActionSpace)))
+            throw new ArgumentException($"the agents {string.Join(", ", Agents.Select(a => env.Agents[a]))} of one controller need the same action space; {env.Name} has {string.Join(", ", Agents.Select(a => env.ActionSpaces[a]))}");
+        gridShape = new long[] { copies, EnvsPerCopy }.Concat(ObservationShape).ToArray();
+        rowShape = new long[] { copies, Rows }.Concat(ObservationShape).ToArray();
         var n = env.NumEnvs;
         Slot = new int[copies * Rows];
         Environment = new int[Slot.Length];
@@ -83,6 +89,9 @@ public sealed class AgentGroup
     /// <summary>Feature shape of one observation row: the agents' common shape, or [D] when flattened (zero-padded to the largest agent's, plus the id).</summary>
     public long[] ObservationShape { get; }
 
+    /// <summary>The action space every agent of the group shares (a controller writes one kind of action per row).</summary>
+    public Space ActionSpace { get; }
+
     /// <summary>Width of the world state, 0 without one.</summary>
     public int WorldSize { get; }
 
@@ -109,19 +118,18 @@ public sealed class AgentGroup
         var count = Agents.Length;
         var flat = ObservationShape.Length == 1;
         var parts = new Tensor[count];
-        var raw = new Tensor[count];
         for (var k = 0; k < count; k++)
         {
             var a = Agents[k];
             var all = env.ObservationTensor(a);
-            raw[k] = all.reshape(Copies, EnvsPerCopy, sizes[k]);
-            parts[k] = !flat ? all.reshape(new long[] { Copies, EnvsPerCopy }.Concat(ObservationShape).ToArray())
-                : sizes[k] < width ? nn.functional.pad(raw[k], new long[] { 0, width - sizes[k] }) : raw[k];
+            if (!flat) { parts[k] = all.reshape(gridShape); continue; }
+            var raw = all.reshape(Copies, EnvsPerCopy, sizes[k]);
+            parts[k] = sizes[k] < width ? nn.functional.pad(raw, new long[] { 0, width - sizes[k] }) : raw;
         }
         var obs = count == 1 ? parts[0].unsqueeze(1) : stack(parts, 1); // [C, A, E, ...]
         if (AgentId)
             obs = cat(new[] { obs, eye(count).view(1, count, 1, count).expand(Copies, count, EnvsPerCopy, count) }, -1);
-        var observations = obs.reshape(new long[] { Copies, Rows }.Concat(ObservationShape).ToArray()).to(Device);
+        var observations = obs.reshape(rowShape).to(Device);
         Tensor? world = null;
         if (WorldSize > 0)
         {

@@ -81,6 +81,12 @@ public interface IActor
     /// <summary>Starts every row afresh (zero recurrent state, cleared memory): a new trial.</summary>
     void ResetState() { }
 
+    /// <summary>
+    /// The same behaviour with state of its own, for acting somewhere else (an evaluation must not move the trainer's
+    /// streams or memories); stateless actors and callbacks return themselves.
+    /// </summary>
+    IActor Fork() => this;
+
     /// <summary>A short description, written into checkpoints so a resumed run has the same controllers.</summary>
     string Describe() => GetType().Name;
 }

@@ -19,7 +19,7 @@ public sealed class RolloutCollector
     readonly bool[][] starts;          // per group [C n]: the row's current observation starts an episode
     readonly int[] envActions;
     readonly float[] envContinuous;
-    readonly int[] continuousOffset;   // per agent: start of its block in the environment's continuous actions
+    readonly int[][] continuousTarget; // per group and row: where its action starts in the environment's continuous actions
     readonly float[] statsRewards;     // [S, A, E] for the episode statistics
     readonly int[] statsSlot;          // [S, A, E] -> index in the environment's agent-major arrays
     readonly int statsEnvs;
@@ -33,9 +33,12 @@ public sealed class RolloutCollector
         steps = controllers.Select(c => new ActorStep(c.Group)).ToArray();
         starts = controllers.Select(c => new bool[c.Group.Width]).ToArray();
         envActions = policy.Continuous ? Array.Empty<int>() : new int[env.Agents.Count * env.NumEnvs];
-        continuousOffset = new int[env.Agents.Count];
-        if (policy.Continuous)
-            for (var a = 1; a < env.Agents.Count; a++) continuousOffset[a] = continuousOffset[a - 1] + env.NumEnvs * env.ActionSpaces[a - 1].FlatSize;
+        // Agent a's block starts after the blocks of the agents before it; row r's action at its environment's place.
+        var agentOffset = new int[env.Agents.Count];
+        for (var a = 1; a < env.Agents.Count; a++) agentOffset[a] = agentOffset[a - 1] + env.NumEnvs * env.ActionSpaces[a - 1].FlatSize;
+        continuousTarget = controllers.Select(c => policy.Continuous
+            ? Enumerable.Range(0, c.Group.Width).Select(r => agentOffset[c.Group.AgentOf(r)] + c.Group.Environment[r] * c.Group.ActionSpace.FlatSize).ToArray()
+            : Array.Empty<int>()).ToArray();
         envContinuous = policy.Continuous ? new float[env.ActionSpaces.Sum(s => s.FlatSize) * env.NumEnvs] : Array.Empty<float>();
         var copies = statisticsCopies ?? controllers.Max(c => c.Group.Copies);
         if (copies < 1 || env.NumEnvs % copies != 0) throw new ArgumentException($"{env.NumEnvs} environments do not split into {copies} blocks for the episode statistics");
@@ -67,18 +70,8 @@ public sealed class RolloutCollector
     public Rollout NewRollout(int stepCount)
     {
         if (stepCount < 1) throw new ArgumentOutOfRangeException(nameof(stepCount), stepCount, "a rollout needs at least one step");
-        return new Rollout(Policy.Controllers.Select(c => new Trajectory(c, stepCount, Policy.Continuous, ActionSize(c.Group))).ToArray());
+        return new Rollout(Policy.Controllers.Select(c => new Trajectory(c, stepCount, Policy.Continuous, c.Group.ActionSpace.FlatSize)).ToArray());
     }
-
-    int ActionSize(AgentGroup g)
-    {
-        var space = env.ActionSpaces[g.Agents[0]];
-        if (g.Agents.Any(a => !Equivalent(env.ActionSpaces[a], space)))
-            throw new ArgumentException($"the agents of one controller need the same action space; {env.Name} has {string.Join(", ", g.Agents.Select(a => env.ActionSpaces[a]))}");
-        return space.FlatSize;
-    }
-
-    static bool Equivalent(Space a, Space b) => a.Equals(b) || (a is Box x && b is Box y && x.Shape.SequenceEqual(y.Shape) && x.Low == y.Low && x.High == y.High);
 
     /// <summary>Fills <paramref name="rollout"/>: its T steps, then the controllers' values of the observations that follow.</summary>
     public void Collect(Rollout rollout)
@@ -147,14 +140,11 @@ public sealed class RolloutCollector
                 continue;
             }
             var d = trajectory.ActionSize;
+            var box = (Box)g.ActionSpace;
+            var target = continuousTarget[k];
+            // The recorded action (and its log-probability) is the unclipped sample; the environment gets it clipped to the Box.
             for (var r = 0; r < width; r++)
-            {
-                var agent = g.AgentOf(r);
-                var box = (Box)env.ActionSpaces[agent];
-                var target = continuousOffset[agent] + g.Environment[r] * d;
-                // The recorded action (and its log-probability) is the unclipped sample; the environment gets it clipped to the Box.
-                for (var j = 0; j < d; j++) envContinuous[target + j] = Math.Clamp(trajectory.ContinuousActions[(t * width + r) * d + j], box.Low, box.High);
-            }
+                for (var j = 0; j < d; j++) envContinuous[target[r] + j] = Math.Clamp(trajectory.ContinuousActions[(t * width + r) * d + j], box.Low, box.High);
         }
         if (Policy.Continuous) env.Step(envContinuous); else env.Step(envActions);
         for (var k = 0; k < controllers.Count; k++)

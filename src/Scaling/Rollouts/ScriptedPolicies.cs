@@ -34,7 +34,7 @@ public abstract class ScriptedPolicy : IActor
     }
 
     /// <summary>A copy with the same behaviour and fresh streams and memory (an evaluation must not move the trainer's streams).</summary>
-    public ScriptedPolicy Fork()
+    public IActor Fork()
     {
         var copy = (ScriptedPolicy)MemberwiseClone();
         copy.rng = Array.Empty<ulong>();

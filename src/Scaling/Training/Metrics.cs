@@ -79,7 +79,7 @@ public sealed class UpdateMetrics
 /// ("seed{id}/{name}" per copy, "{name}" for scalars; NaN values are left out). The header comes from the first
 /// record; a resumed run's file must have the same columns.
 /// </summary>
-public sealed class MetricsWriter : IDisposable
+public sealed class MetricsWriter
 {
     readonly string path;
     readonly IReadOnlyList<long> ids;
@@ -147,7 +147,4 @@ public sealed class MetricsWriter : IDisposable
         var kept = lines.Skip(1).Where(line => int.TryParse(line.Split(',')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var u) && u <= update);
         AtomicFile.Write(csvPath, string.Join("\n", new[] { lines[0] }.Concat(kept)) + "\n");
     }
-
-    /// <summary>Nothing to release: every record is appended and TensorBoard's writer flushes each event.</summary>
-    public void Dispose() { }
 }
