@@ -57,5 +57,6 @@ claim "the population learns to cooperate with tit-for-tat" (snd esCurve.[esCurv
 [ Chart.combine [ curve "agent_0" coinCurve ] |> Chart.withXAxisStyle "environment steps" |> Chart.withYAxisStyle "coin game return (agent_0)"
   Chart.combine [ curve "CNN PPO" breakoutCurve; curve "random" (ResizeArray [ (0.0, random); (fst breakoutCurve.[breakoutCurve.Count - 1], random) ]) ] |> Chart.withXAxisStyle "environment steps" |> Chart.withYAxisStyle "Breakout return"
   Chart.combine [ curve "population mean" esCurve ] |> Chart.withXAxisStyle "generation" |> Chart.withYAxisStyle "IPD reward per step" ]
-|> Chart.Grid(1, 3) |> Chart.withSize (1500, 450) |> save dir "seams"
+|> Chart.Grid(1, 3, SubPlotTitles = [ "IPPO, egocentric Coin Game vs a random co-player"; "PPO with a CNN torso, MinAtar Breakout"; "OpenES, 256 networks vs tit-for-tat" ])
+|> Chart.withSize (1500, 450) |> save dir "seams"
 finish ()
