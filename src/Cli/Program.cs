@@ -33,6 +33,13 @@ namespace Hybrid.Cli
               hybrid render --env E --out F.gif|F.png|F.txt [--seed 0] [--steps 50] [--delay 20] [--text]
               hybrid train --algo ppo|ippo|mappo --env E [--config F.json] [--set key=value ...] [--seeds 1] [--steps N]
                            [--out results/train/ALGO-ENV] [--resume] [--json] [--no-tensorboard]
+              hybrid shape train [--method shaper|mfos|gs|ctnl] [--env ipd|imp] [--config F.json] [--set key=value ...]
+                                 [--out results/shape/METHOD-ENV] [--resume] [--json]
+              hybrid shape eval --run DIR [--coplayers 20] [--coplayer tabular|hardstop:K|tit_for_tat|...] [--outer N]
+                                [--agent best|mean] [--seed S] [--out DIR] [--json]
+              hybrid shape crossplay --runs A,B,C [--pairs 20] [--outer N] [--agent best|mean] [--seed 0] [--json]
+              hybrid shape bench [--method shaper] [--pop 128] [--opps 4] [--envs 2] [--outer 50] [--inner 50]
+                                 [--generations 3] [--threads 0] [--json]
               hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--episodes N [--policy greedy|sample]] [--high H1,H2] [--reps 50000] [--seed 0] [--html F.html] [--json]
 
             games: tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd
@@ -122,7 +129,8 @@ namespace Hybrid.Cli
                 "render" => RenderCommand.Run(Arguments.Parse(rest, RenderCommand.Options), stdout),
                 "train" => TrainCommand.Run(Arguments.Parse(rest, TrainCommand.Options), stdout, stderr),
                 "eval" => EvalCommand.Run(Arguments.Parse(rest, EvalCommand.Options), stdout),
-                _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, cola, reproduce, bench, render, train, eval)"),
+                "shape" => ShapeCommand.Run(rest, stdout, stderr),
+                _ => throw new UsageException($"unknown command '{args[0]}' (commands: consistency, learn, cola, reproduce, bench, render, train, eval, shape)"),
             };
         }
     }

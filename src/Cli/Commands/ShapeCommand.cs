@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Globalization;
+using Hybrid.Cli.Output;
+using Hybrid.Cli.Parsing;
+using Hybrid.Scaling.Training;
+using Hybrid.Shaping.CoPlayers;
+using Hybrid.Shaping.Training;
+
+namespace Hybrid.Cli.Commands;
+
+/// <summary>
+/// <c>hybrid shape train|eval|crossplay|bench</c>: model-free opponent shaping in the finite matrix games (thesis
+/// chapter 4). Parsing and output only; the work is Hybrid.Shaping's.
+/// </summary>
+public static class ShapeCommand
+{
+    /// <summary>Options of <c>shape train</c> (stop-after simulates a killed run in tests).</summary>
+    public static readonly string[] TrainOptions = { "method", "env", "config", "set*", "out", "resume!", "json!", "stop-after" };
+    /// <summary>Options of <c>shape eval</c>.</summary>
+    public static readonly string[] EvalOptions = { "run", "coplayers", "coplayer", "outer", "agent", "seed", "out", "json!" };
+    /// <summary>Options of <c>shape crossplay</c>.</summary>
+    public static readonly string[] CrossPlayOptions = { "runs", "pairs", "outer", "agent", "seed", "json!" };
+    /// <summary>Options of <c>shape bench</c>.</summary>
+    public static readonly string[] BenchOptions = { "method", "pop", "opps", "envs", "outer", "inner", "generations", "threads", "seed", "json!" };
+
+    /// <summary>Runs a subcommand.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0) throw new UsageException("shape needs a subcommand: train, eval, crossplay or bench");
+        var rest = args[1..];
+        return args[0] switch
+        {
+            "train" => Train(Arguments.Parse(rest, TrainOptions), stdout, stderr),
+            "eval" => Eval(Arguments.Parse(rest, EvalOptions), stdout),
+            "crossplay" => CrossPlay(Arguments.Parse(rest, CrossPlayOptions), stdout),
+            "bench" => Bench(Arguments.Parse(rest, BenchOptions), stdout, stderr),
+            _ => throw new UsageException($"unknown shape subcommand '{args[0]}' (train, eval, crossplay, bench)"),
+        };
+    }
+
+    static ShapeMethod Method(string text) => text switch
+    {
+        "shaper" => ShapeMethod.Shaper,
+        "mfos" => ShapeMethod.Mfos,
+        "gs" => ShapeMethod.Gs,
+        "ctnl" => ShapeMethod.Ctnl,
+        "mfos_rl" => throw new UsageException("--method mfos_rl (M-FOS trained by PPO) is not implemented yet; mfos trains M-FOS by ES as the thesis' matrix-game numbers do"),
+        _ => throw new UsageException($"--method: unknown method '{text}' (available: shaper, mfos, gs, ctnl)"),
+    };
+
+    static string Env(string text) => text switch
+    {
+        "ipd" or "imp" => text,
+        "coin_game" or "storm_2p" => throw new UsageException($"--env {text}: shaping in the gridworlds is not implemented yet (matrix games: ipd, imp)"),
+        _ => throw new UsageException($"--env: unknown game '{text}' (available: ipd, imp)"),
+    };
+
+    static int Train(Arguments args, TextWriter stdout, TextWriter stderr)
+    {
+        var method = Method(args.Get("method") ?? "shaper");
+        var env = Env(args.Get("env") ?? "ipd");
+        var config = ConfigBinder.Bind(ShapeConfig.For(method, env), args.Get("config"), args.All("set"));
+        if (config.Method != method || config.Env != env) throw new UsageException("method and env are chosen with --method and --env, not in the configuration");
+        config.Validate();
+        var outDir = args.Get("out") ?? Path.Combine("results", "shape", $"{args.Get("method") ?? "shaper"}-{env}");
+        if (method == ShapeMethod.Ctnl) return CoTrained(config, outDir, args.Flag("json"), stdout);
+        var stopAfter = args.Get("stop-after") is null ? (int?)null : args.Int("stop-after", 1, 1);
+        using var run = new ShapeRun(outDir, config, args.Flag("resume"));
+        var bar = new ProgressBar(stderr);
+        var clock = Stopwatch.StartNew();
+        var start = run.Trainer.Generation;
+        var total = Math.Max(1, config.Generations);
+        var summary = run.Run(m =>
+        {
+            var rate = (m.Generation - start) / clock.Elapsed.TotalSeconds;
+            var text = string.Create(CultureInfo.InvariantCulture,
+                $"{config.Method.ToString().ToLowerInvariant()} {env} generation {m.Generation}/{config.Generations} fitness {m.FitnessMean:0.###} co-player {m.CoPlayerReward:0.###} {rate:0.##} gen/s");
+            bar.Report((double)m.Generation / total, text, clock.Elapsed, (double)start / total);
+        }, stopAfter);
+        if (summary is null)
+        {
+            stdout.WriteLine($"stopped after generation {run.Trainer.Generation} of {config.Generations}; continue with --resume");
+            return 0;
+        }
+        var name = $"{summary.Method} on {env}";
+        HtmlCharts.Write(ShapeCharts.Training(run.MetricsPath, $"{name}: training ({config.PopSize} x {config.Coplayers} co-players x {config.Envs} envs, {config.Outer} x {config.Inner} steps)"), outDir);
+        HtmlCharts.Write(ShapeCharts.Evaluation(summary.Evaluation, $"{name} against {summary.Evaluation.CoPlayers} fresh {config.Coplayer} co-players (one trial)"), outDir);
+        if (args.Flag("json"))
+        {
+            stdout.WriteLine(Json.Line(EvalJson(summary.Evaluation, new() { ["generations"] = summary.Generations, ["steps_per_second"] = summary.StepsPerSecond, ["out"] = outDir })));
+            return 0;
+        }
+        var e = summary.Evaluation;
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {summary.Generations} generations, last fitness {summary.FinalFitness:0.###} per step, {summary.StepsPerSecond:0} steps/s"));
+        WriteEvaluation(stdout, e);
+        stdout.WriteLine($"run directory: {outDir} (config.json, metrics.csv, checkpoint.bin, agent.bin, eval.json, summary.json, training.html, eval.html)");
+        return 0;
+    }
+
+    static int CoTrained(ShapeConfig config, string outDir, bool json, TextWriter stdout)
+    {
+        var e = ShapeEvaluation.CoTrained(config, config.EvalCoplayers, ShapeRun.EvaluationSeed(config));
+        Directory.CreateDirectory(outDir);
+        AtomicFile.Write(Path.Combine(outDir, "config.json"), ConfigBinder.ToJson(config));
+        AtomicFile.Write(Path.Combine(outDir, "eval.json"), System.Text.Json.JsonSerializer.Serialize(e, ConfigBinder.Json));
+        HtmlCharts.Write(ShapeCharts.Evaluation(e, $"CT-NL on {config.Env}: {e.CoPlayers} pairs of tabular-PPO naive learners co-trained over one trial"), outDir);
+        if (json) { stdout.WriteLine(Json.Line(EvalJson(e, new() { ["out"] = outDir }))); return 0; }
+        WriteEvaluation(stdout, e);
+        stdout.WriteLine($"run directory: {outDir} (config.json, eval.json, eval.html)");
+        return 0;
+    }
+
+    static int Eval(Arguments args, TextWriter stdout)
+    {
+        var dir = args.Required("run");
+        var config = ShapeRun.ReadConfig(dir);
+        if (config.Method == ShapeMethod.Ctnl) throw new UsageException($"{dir} is a CT-NL run: it has no trained agent (its eval.json is the result)");
+        var coPlayer = args.Get("coplayer") ?? config.Coplayer;
+        try { CoPlayerKinds.Validate(coPlayer); } catch (ArgumentException error) { throw new UsageException($"--coplayer: {error.Message}"); }
+        var coPlayers = args.Int("coplayers", 20, 1, 100_000);
+        var outer = args.Int("outer", config.Outer, 1, 100_000);
+        var parameters = Agent(args, dir, config);
+        var seed = args.Get("seed") is null ? ShapeRun.EvaluationSeed(config) : (ulong)args.Int("seed", 0, 0);
+        var e = ShapeEvaluation.Evaluate(config, parameters, coPlayer, coPlayers, seed, outer);
+        var outDir = args.Get("out") ?? dir;
+        Directory.CreateDirectory(outDir);
+        var file = $"eval-{coPlayer.Replace(':', '-')}";
+        AtomicFile.Write(Path.Combine(outDir, file + ".json"), System.Text.Json.JsonSerializer.Serialize(e, ConfigBinder.Json));
+        var chart = HtmlCharts.Write(ShapeCharts.Evaluation(e, $"{e.Method} on {e.Env} against {coPlayers} fresh {coPlayer} co-players (one trial of {outer} x {config.Inner} steps)", file + ".html"), outDir);
+        if (args.Flag("json")) { stdout.WriteLine(Json.Line(EvalJson(e, new()))); return 0; }
+        WriteEvaluation(stdout, e);
+        stdout.WriteLine($"charts: {chart}");
+        return 0;
+    }
+
+    static float[] Agent(Arguments args, string dir, ShapeConfig config)
+    {
+        var (best, mean) = ShapeAgentFile.Read(ShapeRun.AgentPath(dir), config);
+        return (args.Get("agent") ?? "best") switch
+        {
+            "best" => best,
+            "mean" => mean,
+            var other => throw new UsageException($"--agent: '{other}' is not best or mean"),
+        };
+    }
+
+    static int CrossPlay(Arguments args, TextWriter stdout)
+    {
+        var dirs = args.Required("runs").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (dirs.Length == 0) throw new UsageException("--runs needs at least one run directory");
+        var configs = dirs.Select(ShapeRun.ReadConfig).ToArray();
+        foreach (var (c, d) in configs.Zip(dirs))
+            if (c.Method == ShapeMethod.Ctnl) throw new UsageException($"{d} is a CT-NL run: it has no trained agent to cross-play");
+        var agents = dirs.Select((d, i) => Agent(args, d, configs[i])).ToArray();
+        var pairs = args.Int("pairs", 20, 1, 100_000);
+        var outer = args.Int("outer", configs[0].Outer, 1, 100_000);
+        var inner = configs[0].Inner;
+        var seed = (ulong)args.Int("seed", 0, 0);
+        var names = dirs.Select((d, i) => $"{configs[i].Method.ToString().ToLowerInvariant()}:{Path.GetFileName(Path.TrimEndingDirectorySeparator(d))}").ToArray();
+        var perStep = new double[dirs.Length][];
+        for (var i = 0; i < dirs.Length; i++)
+        {
+            perStep[i] = new double[dirs.Length];
+            for (var j = 0; j < dirs.Length; j++)
+                perStep[i][j] = ShapeEvaluation.CrossPlay(configs[i], agents[i], configs[j], agents[j], pairs, configs[0].Envs, outer, inner, seed).Row;
+        }
+        var perEpisode = perStep.Select(r => r.Select(v => v * inner).ToArray()).ToArray();
+        if (args.Flag("json"))
+        {
+            stdout.WriteLine(Json.Line(new Dictionary<string, object> { ["runs"] = names, ["env"] = configs[0].Env, ["pairs"] = pairs, ["outer"] = outer, ["inner"] = inner, ["row_reward_per_episode"] = perEpisode, ["row_reward_per_step"] = perStep }));
+            return 0;
+        }
+        var inv = CultureInfo.InvariantCulture;
+        stdout.WriteLine($"cross-play on {configs[0].Env}: row player's reward per episode ({inner} steps; no updates; {pairs} pairs x {configs[0].Envs} envs, {outer} episodes)");
+        stdout.WriteLine("row \\ column," + string.Join(",", names));
+        for (var i = 0; i < dirs.Length; i++) stdout.WriteLine(names[i] + "," + string.Join(",", perEpisode[i].Select(v => v.ToString("0.###", inv))));
+        return 0;
+    }
+
+    static int Bench(Arguments args, TextWriter stdout, TextWriter stderr)
+    {
+        var config = ShapeConfig.For(Method(args.Get("method") ?? "shaper"), "ipd");
+        if (config.Method == ShapeMethod.Ctnl) throw new UsageException("--method ctnl has no ES generations to time");
+        config.PopSize = args.Int("pop", 128, 2, 1_000_000);
+        config.Coplayers = args.Int("opps", 4, 1, 100_000);
+        config.Envs = args.Int("envs", 2, 1, 100_000);
+        config.Outer = args.Int("outer", 50, 1, 100_000);
+        config.Inner = args.Int("inner", 50, 1, 100_000);
+        config.Generations = args.Int("generations", 3, 1, 100_000);
+        config.Threads = args.Int("threads", 0, 0, 1024);
+        config.Seed = args.Int("seed", 0, 0);
+        if (config.PopSize % 2 != 0) throw new UsageException($"--pop {config.PopSize}: must be even (antithetic pairs)");
+        config.Validate();
+        using var trainer = new ShapeTrainer(config);
+        var seconds = new List<double>();
+        for (var g = 0; g < config.Generations; g++)
+        {
+            var m = trainer.Step();
+            seconds.Add(m.Seconds);
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generation {m.Generation}: {m.Seconds:0.###} s, fitness {m.FitnessMean:0.###}, co-player {m.CoPlayerReward:0.###}"));
+        }
+        var total = seconds.Sum();
+        var sps = trainer.StepsPerGeneration * (double)config.Generations / total;
+        if (args.Flag("json"))
+        {
+            stdout.WriteLine(Json.Line(new Dictionary<string, object> { ["steps_per_second"] = sps, ["seconds_per_generation"] = total / config.Generations, ["steps_per_generation"] = trainer.StepsPerGeneration, ["threads"] = config.Threads == 0 ? Environment.ProcessorCount : config.Threads, ["method"] = config.Method.ToString().ToLowerInvariant() }));
+            return 0;
+        }
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{config.Method.ToString().ToLowerInvariant()}: {sps:0} steps/s ({total / config.Generations:0.###} s per generation of {trainer.StepsPerGeneration} steps)"));
+        return 0;
+    }
+
+    static Dictionary<string, object> EvalJson(EvaluationResult e, Dictionary<string, object> extra)
+    {
+        var json = new Dictionary<string, object>
+        {
+            ["method"] = e.Method, ["env"] = e.Env, ["coplayers"] = e.CoPlayers, ["coplayer"] = e.CoPlayer, ["outer"] = e.Outer, ["inner"] = e.Inner,
+            ["shaper_reward"] = e.ShaperReward, ["shaper_reward_std"] = e.ShaperRewardStd, ["coplayer_reward"] = e.CoPlayerReward, ["coplayer_reward_std"] = e.CoPlayerRewardStd,
+            ["visitation"] = States(e.Visitation), ["visitation_last_half"] = States(e.VisitationLastHalf),
+            ["shaper_p_cooperate"] = AllStates(e.ShaperProbCooperate), ["coplayer_p_cooperate"] = AllStates(e.CoPlayerProbCooperate),
+        };
+        foreach (var (k, v) in extra) json[k] = v;
+        return json;
+    }
+
+    static Dictionary<string, double> States(double[] v) => new() { ["CC"] = v[0], ["CD"] = v[1], ["DC"] = v[2], ["DD"] = v[3] };
+
+    static Dictionary<string, double?> AllStates(double[] v) =>
+        EvaluationResult.States.Select((s, i) => (s, i)).ToDictionary(p => p.s, p => double.IsFinite(v[p.i]) ? v[p.i] : (double?)null);
+
+    static void WriteEvaluation(TextWriter stdout, EvaluationResult e)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string F(double x) => x.ToString("0.###", inv);
+        stdout.WriteLine($"evaluation: one trial of {e.Outer} x {e.Inner} steps against {e.CoPlayers} fresh {e.CoPlayer} co-players x {e.Envs} envs");
+        stdout.WriteLine($"  reward per step: meta-agent {F(e.ShaperReward)} ± {F(e.ShaperRewardStd)}, co-player {F(e.CoPlayerReward)} ± {F(e.CoPlayerRewardStd)} (mean ± std over co-players)");
+        stdout.WriteLine($"  visitation (meta-agent's view): {string.Join(", ", Enumerable.Range(0, 4).Select(j => $"{EvaluationResult.States[j]} {F(e.Visitation[j])}"))}; second half: {string.Join(", ", Enumerable.Range(0, 4).Select(j => $"{EvaluationResult.States[j]} {F(e.VisitationLastHalf[j])}"))}");
+        stdout.WriteLine($"  P(C | state) meta-agent: {string.Join(", ", Enumerable.Range(0, 5).Select(j => $"{EvaluationResult.States[j]} {F(e.ShaperProbCooperate[j])}"))}");
+        stdout.WriteLine($"  P(C | state) co-players: {string.Join(", ", Enumerable.Range(0, 5).Select(j => $"{EvaluationResult.States[j]} {F(e.CoPlayerProbCooperate[j])}"))}");
+    }
+}

@@ -1,0 +1,110 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Hybrid.Shaping;
+
+/// <summary>
+/// The few vector kernels the matrix-game trials spend their time in, on float32 spans of a multiple of 8: the trial
+/// loop runs millions of tiny GRU steps per second, where the dispatch cost of a tensor library would dominate.
+/// </summary>
+static class FastMath
+{
+    /// <summary>Lanes of one vector; hidden sizes are padded to a multiple of it.</summary>
+    public const int Lanes = 8;
+
+    /// <summary><paramref name="n"/> rounded up to a multiple of <see cref="Lanes"/>.</summary>
+    public static int Padded(int n) => (n + Lanes - 1) / Lanes * Lanes;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Tanh(Vector256<float> x)
+    {
+        // tanh x = 1 - 2 / (exp(2x) + 1); the clamp keeps exp finite, where tanh is +-1 in float32 anyway.
+        var e = Vector256.Exp(Vector256.Min(x + x, Vector256.Create(80f)));
+        return Vector256<float>.One - Vector256.Create(2f) / (e + Vector256<float>.One);
+    }
+
+    /// <summary>Logistic function in float32, the scalar twin of <see cref="Sigmoid(Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+
+    /// <summary>acc[j] += s * row[j] for j below acc.Length (a multiple of 8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MultiplyAdd(float s, ReadOnlySpan<float> row, Span<float> acc)
+    {
+        ref var a = ref MemoryMarshal.GetReference(acc);
+        ref var w = ref MemoryMarshal.GetReference(row);
+        var v = Vector256.Create(s);
+        for (nuint j = 0; j < (nuint)acc.Length; j += Lanes)
+            Vector256.StoreUnsafe(Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref w, j), Vector256.LoadUnsafe(ref a, j)), ref a, j);
+    }
+
+    /// <summary>Sum of x[j] * y[j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        ref var a = ref MemoryMarshal.GetReference(x);
+        ref var b = ref MemoryMarshal.GetReference(y);
+        var acc = Vector256<float>.Zero;
+        for (nuint j = 0; j < (nuint)x.Length; j += Lanes)
+            acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, j), Vector256.LoadUnsafe(ref b, j), acc);
+        return Vector256.Sum(acc);
+    }
+
+    /// <summary>
+    /// One Haiku GRU step on a padded hidden state h [Hp]: gates = x W_i + b (given, [3 Hp] as z | r | a), then
+    /// z, r = sigmoid(gates_zr + h W_h,zr), a = tanh(gates_a + (r * h) W_h,a), h' = (1 - z) h + z a. The reset gate
+    /// scales h before the recurrent product (Haiku), unlike PyTorch's r * (h W + b). wh is [H, 3 Hp].
+    /// </summary>
+    public static void HaikuGru(ReadOnlySpan<float> inputGates, ReadOnlySpan<float> wh, int hidden, Span<float> h, Span<float> scratch)
+    {
+        var hp = h.Length;
+        var zr = scratch[..(2 * hp)];
+        var a = scratch.Slice(2 * hp, hp);
+        inputGates[..(2 * hp)].CopyTo(zr);
+        inputGates.Slice(2 * hp, hp).CopyTo(a);
+        var stride = 3 * hp;
+        for (var k = 0; k < hidden; k++) MultiplyAdd(h[k], wh.Slice(k * stride, 2 * hp), zr);
+        ref var zRef = ref MemoryMarshal.GetReference(zr);
+        ref var hRef = ref MemoryMarshal.GetReference(h);
+        // zr becomes z | r * h
+        for (nuint j = 0; j < (nuint)hp; j += Lanes)
+        {
+            Vector256.StoreUnsafe(Sigmoid(Vector256.LoadUnsafe(ref zRef, j)), ref zRef, j);
+            var r = Sigmoid(Vector256.LoadUnsafe(ref zRef, j + (nuint)hp));
+            Vector256.StoreUnsafe(r * Vector256.LoadUnsafe(ref hRef, j), ref zRef, j + (nuint)hp);
+        }
+        for (var k = 0; k < hidden; k++) MultiplyAdd(zr[hp + k], wh.Slice(k * stride + 2 * hp, hp), a);
+        ref var aRef = ref MemoryMarshal.GetReference(a);
+        for (nuint j = 0; j < (nuint)hp; j += Lanes)
+        {
+            var z = Vector256.LoadUnsafe(ref zRef, j);
+            var hv = Vector256.LoadUnsafe(ref hRef, j);
+            var cand = Tanh(Vector256.LoadUnsafe(ref aRef, j));
+            Vector256.StoreUnsafe(Vector256.FusedMultiplyAdd(z, cand - hv, hv), ref hRef, j);
+        }
+    }
+
+    /// <summary>h[r] &lt;- lambda mean_group(h) + (1 - lambda) h[r] over the rows of each group of <paramref name="groupSize"/> consecutive rows of width <paramref name="width"/>.</summary>
+    public static void AverageGroups(Span<float> h, int rows, int width, int groupSize, float lambda, Span<float> mean)
+    {
+        for (var g = 0; g < rows; g += groupSize)
+        {
+            mean[..width].Clear();
+            for (var r = g; r < g + groupSize; r++)
+            {
+                var row = h.Slice(r * width, width);
+                for (var j = 0; j < width; j++) mean[j] += row[j];
+            }
+            var scale = lambda / groupSize;
+            for (var r = g; r < g + groupSize; r++)
+            {
+                var row = h.Slice(r * width, width);
+                for (var j = 0; j < width; j++) row[j] = scale * mean[j] + (1 - lambda) * row[j];
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+using Hybrid.Games.Reproduction;
+
+namespace Hybrid.Shaping.Training;
+
+/// <summary>The pictures of chapter 4's matrix-game experiments as chart specifications (written as standalone HTML by the CLI).</summary>
+public static class ShapeCharts
+{
+    static readonly string[] Joint = { "CC", "CD", "DC", "DD" };
+
+    /// <summary>Training curves from a run's metrics.csv: fitness (mean and best) and the co-player's reward per step, and the visitation per generation.</summary>
+    public static ChartSpec Training(string metricsCsv, string title, string file = "training.html")
+    {
+        var rows = File.ReadLines(metricsCsv).Skip(1).Where(l => l.Length > 0)
+            .Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var g = rows.Select(r => r[0]).ToArray();
+        double[] Column(int i) => rows.Select(r => r[i]).ToArray();
+        return new ChartSpec(file, title, new[]
+        {
+            new ChartPanel("Reward per step", "generation", "reward per step", PanelKind.Lines, new[]
+            {
+                new Series("meta-agent (population mean)", g, Column(1)), new Series("meta-agent (best member)", g, Column(2)), new Series("co-players", g, Column(4)),
+            }),
+            new ChartPanel("State visitation", "generation", "fraction of steps", PanelKind.Lines, Joint.Select((name, j) => new Series(name, g, Column(5 + j))).ToArray()),
+        }, Columns: 2);
+    }
+
+    /// <summary>An evaluation trial: reward per step per episode for both, visitation and P(C | state) bars, visitation per episode.</summary>
+    public static ChartSpec Evaluation(EvaluationResult e, string title, string file = "eval.html")
+    {
+        var episodes = Enumerable.Range(1, e.Outer).Select(x => (double)x).ToArray();
+        var states = EvaluationResult.States;
+        return new ChartSpec(file, title, new[]
+        {
+            new ChartPanel("Reward per step in each episode", "episode", "reward per step", PanelKind.Lines, new[]
+            {
+                new Series("meta-agent", episodes, e.ShaperRewardByEpisode), new Series("co-players", episodes, e.CoPlayerRewardByEpisode),
+            }),
+            new ChartPanel("State visitation over the trial (meta-agent's view)", "", "fraction of steps", PanelKind.Bars, new[]
+            {
+                new Series("whole trial", Array.Empty<double>(), e.Visitation, Categories: Joint), new Series("second half", Array.Empty<double>(), e.VisitationLastHalf, Categories: Joint),
+            }),
+            new ChartPanel("State visitation per episode", "episode", "fraction of steps", PanelKind.Lines,
+                Joint.Select((name, j) => new Series(name, episodes, e.VisitationByEpisode.Select(v => v[j]).ToArray())).ToArray()),
+            new ChartPanel("P(cooperate | state), each player's own view", "", "P(C)", PanelKind.Bars, new[]
+            {
+                new Series("meta-agent", Array.Empty<double>(), e.ShaperProbCooperate, Categories: states), new Series("co-players", Array.Empty<double>(), e.CoPlayerProbCooperate, Categories: states),
+            }),
+        }, Columns: 2);
+    }
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Hybrid.Scaling.Algorithms;
+using Hybrid.Scaling.Training;
+using Hybrid.Shaping.Agents;
+using Hybrid.Shaping.CoPlayers;
+using Hybrid.Shaping.Trials;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hybrid.Shaping.Training;
+
+/// <summary>One generation's numbers.</summary>
+/// <param name="Generation">Generations done after this one (1 for the first).</param>
+/// <param name="FitnessMean">Mean over the population of the meta-agent's reward per step.</param>
+/// <param name="FitnessBest">Best member's.</param>
+/// <param name="FitnessStd">Standard deviation over the population.</param>
+/// <param name="CoPlayerReward">Co-players' mean reward per step.</param>
+/// <param name="Visitation">Fractions of CC, CD, DC, DD over the population's trials (meta-agent's view).</param>
+/// <param name="Sigma">ES noise scale used.</param>
+/// <param name="LearningRate">ES learning rate used.</param>
+/// <param name="Seconds">Wall time of the generation.</param>
+public sealed record GenerationMetrics(int Generation, double FitnessMean, double FitnessBest, double FitnessStd, double CoPlayerReward, double[] Visitation, double Sigma, double LearningRate, double Seconds);
+
+/// <summary>
+/// Trains a meta-agent by OpenES in a finite matrix game (thesis Algorithm 1; pax's <c>runner_evo</c>): each
+/// generation asks the strategy for an antithetic population, plays one trial per member against freshly initialised
+/// co-players on the generation's common random numbers, and tells it the members' mean reward per step. The best
+/// member of the last generation (pax's saved checkpoint) and the ES mean are kept. Everything random flows from the
+/// seed: the generation's noise is a function of (seed, generation), so a resumed run equals an uninterrupted one.
+/// </summary>
+public sealed class ShapeTrainer : IDisposable
+{
+    readonly PopulationTrials trials;
+    readonly OpenEs es;
+
+    /// <summary>A trainer at generation 0 (ES mean at zero, as pax).</summary>
+    public ShapeTrainer(ShapeConfig config)
+    {
+        config.Validate();
+        if (config.Method == ShapeMethod.Ctnl) throw new ArgumentException("ctnl is not trained by ES: it is two naive learners (use ShapeEvaluation.CoTrained)");
+        Config = config;
+        Agent = config.Agent();
+        var coPlayerConfig = config.CoPlayerConfig;
+        trials = new PopulationTrials(Agent, layout => CoPlayerKinds.Create(config.Coplayer, coPlayerConfig, layout), config.Game,
+            new TrialLayout(config.Coplayers, config.Envs), config.Outer, config.Inner, config.Threads);
+        es = new OpenEs(Agent.ParameterCount, config.EsConfig, SplitMix64.Derive((ulong)config.Seed, 0xE5));
+        Best = new float[Agent.ParameterCount];
+    }
+
+    /// <summary>The settings.</summary>
+    public ShapeConfig Config { get; }
+
+    /// <summary>The meta-agent architecture.</summary>
+    public IMetaAgent Agent { get; }
+
+    /// <summary>Generations done.</summary>
+    public int Generation => es.Generation;
+
+    /// <summary>Best member of the last generation (zeros before the first).</summary>
+    public float[] Best { get; private set; }
+
+    /// <summary>That member's fitness (NaN before the first generation).</summary>
+    public double BestFitness { get; private set; } = double.NaN;
+
+    /// <summary>The ES mean.</summary>
+    public float[] Mean => es.Mean.data<float>().ToArray();
+
+    /// <summary>Meta-agent steps per generation: population x co-players x envs x outer x inner.</summary>
+    public long StepsPerGeneration => (long)Config.PopSize * Config.Coplayers * Config.Envs * Config.Outer * Config.Inner;
+
+    /// <summary>The common random numbers of generation <paramref name="generation"/> (0-based).</summary>
+    public TrialNoise NoiseOf(int generation) => trials.Noise(SplitMix64.Derive((ulong)Config.Seed, 0x5EED_0000UL + (ulong)generation));
+
+    /// <summary>Runs one generation: ask, trials, tell.</summary>
+    public GenerationMetrics Step()
+    {
+        var clock = Stopwatch.StartNew();
+        var sigma = es.Sigma;
+        var lr = es.LearningRate;
+        using var scope = NewDisposeScope();
+        var population = es.Ask();
+        var flat = population.contiguous().data<float>().ToArray();
+        var records = trials.Run(flat, NoiseOf(es.Generation));
+        var fitness = records.Select(r => r.RowPerStep).ToArray();
+        if (fitness.Any(f => !double.IsFinite(f))) throw new InvalidOperationException("a trial produced a non-finite reward");
+        es.Tell(population, fitness);
+        var best = Array.IndexOf(fitness, fitness.Max());
+        var d = Agent.ParameterCount;
+        Best = flat.AsSpan(best * d, d).ToArray();
+        BestFitness = fitness[best];
+        var mean = fitness.Average();
+        var std = Math.Sqrt(fitness.Average(f => (f - mean) * (f - mean)));
+        var visits = new double[4];
+        foreach (var r in records) for (var j = 0; j < 4; j++) visits[j] += r.Visits[j];
+        var total = visits.Sum();
+        return new GenerationMetrics(es.Generation, mean, BestFitness, std, records.Average(r => r.ColumnPerStep), visits.Select(v => v / total).ToArray(), sigma, lr, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The header a checkpoint of this run carries: method, game and every setting but checkpoint_every and threads.</summary>
+    public StateHeader CheckpointHeader() => StateHeader.Of(ShapeCheckpoint.Kind, ShapeCheckpoint.Version,
+        $"{Config.Method.ToString().ToLowerInvariant()} on {Config.Env}",
+        new Dictionary<string, JsonNode?> { ["config"] = Settings(Config) });
+
+    /// <summary>The settings a resumed run must share.</summary>
+    public static JsonNode Settings(ShapeConfig config)
+    {
+        var node = JsonNode.Parse(ConfigBinder.ToJson(config))!.AsObject();
+        node.Remove("checkpoint_every");
+        node.Remove("threads");
+        node.Remove("generations");
+        return node;
+    }
+
+    /// <summary>Writes the ES state, the generation's best member and its fitness.</summary>
+    public void Save(StateWriter writer)
+    {
+        writer.Section("shape");
+        es.Save(writer);
+        writer.WriteArray(Best);
+        writer.Write(BestFitness);
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote.</summary>
+    public void Load(StateReader reader)
+    {
+        reader.Section("shape");
+        es.Load(reader);
+        reader.ReadArray(Best, "the best member");
+        BestFitness = reader.ReadDouble();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => es.Dispose();
+}
+
+/// <summary>The shaping run's checkpoint file (the kernel's state format, kind "shape-checkpoint").</summary>
+public static class ShapeCheckpoint
+{
+    /// <summary>The kind in the header.</summary>
+    public const string Kind = "shape-checkpoint";
+    /// <summary>Layout version.</summary>
+    public const int Version = 1;
+
+    /// <summary>Writes the trainer's state atomically.</summary>
+    public static void Write(string path, ShapeTrainer trainer) => StateFile.Write(path, trainer.CheckpointHeader(), trainer.Save);
+
+    /// <summary>Restores the trainer; a checkpoint of another run is refused naming the difference.</summary>
+    public static void Read(string path, ShapeTrainer trainer)
+    {
+        using var reader = StateFile.Open(path, Kind, Version);
+        var header = trainer.CheckpointHeader();
+        reader.ExpectIdentity(header.Description, header.Identity);
+        trainer.Load(reader);
+        reader.ExpectEnd();
+    }
+}
