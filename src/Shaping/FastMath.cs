@@ -62,6 +62,7 @@ static class FastMath
     public static void HaikuGru(ReadOnlySpan<float> inputGates, ReadOnlySpan<float> wh, int hidden, Span<float> h, Span<float> scratch)
     {
         var hp = h.Length;
+        if (hp == 16) { HaikuGru16(inputGates, wh, hidden, h); return; }
         var zr = scratch[..(2 * hp)];
         var a = scratch.Slice(2 * hp, hp);
         inputGates[..(2 * hp)].CopyTo(zr);
@@ -86,6 +87,48 @@ static class FastMath
             var cand = Tanh(Vector256.LoadUnsafe(ref aRef, j));
             Vector256.StoreUnsafe(Vector256.FusedMultiplyAdd(z, cand - hv, hv), ref hRef, j);
         }
+    }
+
+    // The common case (16 units, the thesis' matrix-game size) with every accumulator in a register.
+    static void HaikuGru16(ReadOnlySpan<float> inputGates, ReadOnlySpan<float> wh, int hidden, Span<float> h)
+    {
+        ref var g = ref MemoryMarshal.GetReference(inputGates);
+        ref var w = ref MemoryMarshal.GetReference(wh);
+        ref var hRef = ref MemoryMarshal.GetReference(h);
+        var z0 = Vector256.LoadUnsafe(ref g, 0);
+        var z1 = Vector256.LoadUnsafe(ref g, 8);
+        var r0 = Vector256.LoadUnsafe(ref g, 16);
+        var r1 = Vector256.LoadUnsafe(ref g, 24);
+        for (nuint k = 0; k < (nuint)hidden; k++)
+        {
+            var hk = Vector256.Create(Unsafe.Add(ref hRef, (nint)k));
+            var row = k * 48;
+            z0 = Vector256.FusedMultiplyAdd(hk, Vector256.LoadUnsafe(ref w, row), z0);
+            z1 = Vector256.FusedMultiplyAdd(hk, Vector256.LoadUnsafe(ref w, row + 8), z1);
+            r0 = Vector256.FusedMultiplyAdd(hk, Vector256.LoadUnsafe(ref w, row + 16), r0);
+            r1 = Vector256.FusedMultiplyAdd(hk, Vector256.LoadUnsafe(ref w, row + 24), r1);
+        }
+        var h0 = Vector256.LoadUnsafe(ref hRef, 0);
+        var h1 = Vector256.LoadUnsafe(ref hRef, 8);
+        var rh0 = Sigmoid(r0) * h0;
+        var rh1 = Sigmoid(r1) * h1;
+        Span<float> rh = stackalloc float[16];
+        ref var rhRef = ref MemoryMarshal.GetReference(rh);
+        Vector256.StoreUnsafe(rh0, ref rhRef, 0);
+        Vector256.StoreUnsafe(rh1, ref rhRef, 8);
+        var a0 = Vector256.LoadUnsafe(ref g, 32);
+        var a1 = Vector256.LoadUnsafe(ref g, 40);
+        for (nuint k = 0; k < (nuint)hidden; k++)
+        {
+            var rk = Vector256.Create(Unsafe.Add(ref rhRef, (nint)k));
+            var row = k * 48 + 32;
+            a0 = Vector256.FusedMultiplyAdd(rk, Vector256.LoadUnsafe(ref w, row), a0);
+            a1 = Vector256.FusedMultiplyAdd(rk, Vector256.LoadUnsafe(ref w, row + 8), a1);
+        }
+        var zz0 = Sigmoid(z0);
+        var zz1 = Sigmoid(z1);
+        Vector256.StoreUnsafe(Vector256.FusedMultiplyAdd(zz0, Tanh(a0) - h0, h0), ref hRef, 0);
+        Vector256.StoreUnsafe(Vector256.FusedMultiplyAdd(zz1, Tanh(a1) - h1, h1), ref hRef, 8);
     }
 
     /// <summary>h[r] &lt;- lambda mean_group(h) + (1 - lambda) h[r] over the rows of each group of <paramref name="groupSize"/> consecutive rows of width <paramref name="width"/>.</summary>

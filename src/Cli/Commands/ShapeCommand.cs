@@ -21,7 +21,7 @@ public static class ShapeCommand
     /// <summary>Options of <c>shape crossplay</c>.</summary>
     public static readonly string[] CrossPlayOptions = { "runs", "pairs", "outer", "agent", "seed", "json!" };
     /// <summary>Options of <c>shape bench</c>.</summary>
-    public static readonly string[] BenchOptions = { "method", "pop", "opps", "envs", "outer", "inner", "generations", "threads", "seed", "json!" };
+    public static readonly string[] BenchOptions = { "method", "pop", "opps", "envs", "outer", "inner", "generations", "threads", "seed", "set*", "json!" };
 
     /// <summary>Runs a subcommand.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -179,7 +179,8 @@ public static class ShapeCommand
 
     static int Bench(Arguments args, TextWriter stdout, TextWriter stderr)
     {
-        var config = ShapeConfig.For(Method(args.Get("method") ?? "shaper"), "ipd");
+        var method = Method(args.Get("method") ?? "shaper");
+        var config = ConfigBinder.Bind(ShapeConfig.For(method, "ipd"), null, args.All("set"));
         if (config.Method == ShapeMethod.Ctnl) throw new UsageException("--method ctnl has no ES generations to time");
         config.PopSize = args.Int("pop", 128, 2, 1_000_000);
         config.Coplayers = args.Int("opps", 4, 1, 100_000);

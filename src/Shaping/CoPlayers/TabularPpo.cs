@@ -58,7 +58,8 @@ public sealed class TabularPpoLearner
 
     readonly TabularPpoConfig config;
     readonly double[] m = new double[Size], v = new double[Size], grad = new double[Size];
-    double[] advantages = Array.Empty<double>(), returns = Array.Empty<double>(), oldLogp = Array.Empty<double>(), oldValue = Array.Empty<double>();
+    readonly double[] oldTableLogp = new double[10];
+    double[] advantages = Array.Empty<double>(), returns = Array.Empty<double>(), oldValue = Array.Empty<double>();
     int[] order = Array.Empty<int>();
 
     /// <summary>A learner at its initial table.</summary>
@@ -105,15 +106,15 @@ public sealed class TabularPpoLearner
         if (!apply) return;
         if (advantages.Length != n)
         {
-            advantages = new double[n]; returns = new double[n]; oldLogp = new double[n]; oldValue = new double[n]; order = new int[n];
+            advantages = new double[n]; returns = new double[n]; oldValue = new double[n]; order = new int[n];
         }
-        for (var i = 0; i < n; i++)
+        for (var st = 0; st < 5; st++)
         {
-            var s = states[i];
-            oldValue[i] = Value(s);
-            var l0 = Table[3 * s]; var l1 = Table[3 * s + 1];
-            oldLogp[i] = actions[i] == 0 ? -Softplus(l1 - l0) : -Softplus(l0 - l1);
+            double l0 = Table[3 * st], l1 = Table[3 * st + 1];
+            oldTableLogp[2 * st] = -Softplus(l1 - l0);
+            oldTableLogp[2 * st + 1] = -Softplus(l0 - l1);
         }
+        for (var i = 0; i < n; i++) oldValue[i] = Value(states[i]);
         var bootstrap = Value(bootstrapState);
         for (var e = 0; e < envs; e++)
         {
@@ -145,6 +146,24 @@ public sealed class TabularPpoLearner
         double variance = 0;
         foreach (var i in batch) variance += (advantages[i] - mean) * (advantages[i] - mean);
         var std = Math.Sqrt(variance / count);
+        // The policy has five states: every per-sample quantity but the advantage and return is a per-(state, action)
+        // lookup, so the exponentials are computed 10 times per minibatch, not once per sample.
+        Span<double> prob = stackalloc double[10], logp = stackalloc double[10], ratio = stackalloc double[10], entropyGrad = stackalloc double[10];
+        var entropyScale = config.EntropyCoef / count;
+        for (var st = 0; st < 5; st++)
+        {
+            double l0 = Table[3 * st], l1 = Table[3 * st + 1];
+            double lp0 = -Softplus(l1 - l0), lp1 = -Softplus(l0 - l1);
+            double p0 = Math.Exp(lp0), p1 = Math.Exp(lp1);
+            var entropy = -(p0 * lp0 + p1 * lp1);
+            prob[2 * st] = p0; prob[2 * st + 1] = p1;
+            logp[2 * st] = lp0; logp[2 * st + 1] = lp1;
+            ratio[2 * st] = Math.Exp(lp0 - oldTableLogp[2 * st]);
+            ratio[2 * st + 1] = Math.Exp(lp1 - oldTableLogp[2 * st + 1]);
+            // d(-c H / count) / d l_k = c / count * p_k (log p_k + H), the same for every sample in this state
+            entropyGrad[2 * st] = entropyScale * p0 * (lp0 + entropy);
+            entropyGrad[2 * st + 1] = entropyScale * p1 * (lp1 + entropy);
+        }
         Array.Clear(grad);
         double lo = 1 - config.Clip, hi = 1 + config.Clip;
         var valueScale = config.ValueCoef * 0.5 / count;
@@ -152,27 +171,20 @@ public sealed class TabularPpoLearner
         {
             var s = states[i];
             var a = actions[i];
-            double l0 = Table[3 * s], l1 = Table[3 * s + 1], value = Table[3 * s + 2];
-            var p0 = 1 / (1 + Math.Exp(l1 - l0));
-            double logp0 = -Softplus(l1 - l0), logp1 = -Softplus(l0 - l1);
-            var p1 = 1 - p0;
-            var newLogp = a == 0 ? logp0 : logp1;
-            var ratio = Math.Exp(newLogp - oldLogp[i]);
+            var sa = 2 * s + a;
+            var r = ratio[sa];
             var adv = (advantages[i] - mean) / (std + 1e-8);
-            // loss_pg = -min(ratio A, clip(ratio) A) / count; d/d ratio of the min, ties split evenly.
-            var clipped = Math.Clamp(ratio, lo, hi);
-            double unclippedSlope = adv, clippedSlope = ratio > lo && ratio < hi ? adv : 0;
-            double surr1 = ratio * adv, surr2 = clipped * adv;
+            // loss_pg = -min(ratio A, clip(ratio) A) / count; d/d ratio of the min, ties split evenly (as JAX's minimum).
+            var clipped = Math.Clamp(r, lo, hi);
+            double unclippedSlope = adv, clippedSlope = r > lo && r < hi ? adv : 0;
+            double surr1 = r * adv, surr2 = clipped * adv;
             var slope = surr1 < surr2 ? unclippedSlope : surr1 > surr2 ? clippedSlope : 0.5 * (unclippedSlope + clippedSlope);
-            var dLogp = -slope * ratio / count;
-            grad[3 * s] += dLogp * ((a == 0 ? 1 : 0) - p0);
-            grad[3 * s + 1] += dLogp * ((a == 1 ? 1 : 0) - p1);
-            // entropy bonus -c H / count, d H / d l_k = -p_k (log p_k + H)
-            var entropy = -(p0 * logp0 + p1 * logp1);
-            var entropyScale = config.EntropyCoef / count;
-            grad[3 * s] += entropyScale * p0 * (logp0 + entropy);
-            grad[3 * s + 1] += entropyScale * p1 * (logp1 + entropy);
+            var dLogp = -slope * r / count;
+            // d log pi_a / d l_k = 1[k = a] - p_k
+            grad[3 * s] += dLogp * ((a == 0 ? 1 : 0) - prob[2 * s]) + entropyGrad[2 * s];
+            grad[3 * s + 1] += dLogp * ((a == 1 ? 1 : 0) - prob[2 * s + 1]) + entropyGrad[2 * s + 1];
             // value: coef x 0.5 x max((V - R)^2, (V_clip - R)^2) / count
+            var value = Table[3 * s + 2];
             var old = oldValue[i];
             var ret = returns[i];
             var valueClipped = old + Math.Clamp(value - old, -config.Clip, config.Clip);
