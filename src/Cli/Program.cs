@@ -33,7 +33,7 @@ namespace Hybrid.Cli
               hybrid render --env E --out F.gif|F.png|F.txt [--seed 0] [--steps 50] [--delay 20] [--text]
               hybrid train --algo ppo|ippo|mappo --env E [--config F.json] [--set key=value ...] [--seeds 1] [--steps N]
                            [--out results/train/ALGO-ENV] [--resume] [--json] [--no-tensorboard]
-              hybrid shape train [--method shaper|mfos|gs|ctnl] [--env ipd|imp] [--config F.json] [--set key=value ...]
+              hybrid shape train [--method shaper|mfos|gs|ctnl|ptnl] [--env ipd|imp] [--config F.json] [--set key=value ...]
                                  [--out results/shape/METHOD-ENV] [--resume] [--json]
               hybrid shape eval --run DIR [--coplayers 20] [--coplayer tabular|hardstop:K|tit_for_tat|...] [--outer N]
                                 [--agent best|mean] [--seed S] [--out DIR] [--json]

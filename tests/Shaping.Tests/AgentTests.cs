@@ -241,3 +241,67 @@ public class AgentTests
         Assert.Contains("1104", e.Message);
     }
 }
+
+/// <summary>The attention variant of batch averaging.</summary>
+public class AttentionTests
+{
+    [Fact]
+    public void AttentionAddsItsBlocksToTheShaper()
+    {
+        var agent = new ShaperAgent(16, HiddenAveraging.Att);
+        Assert.Equal(1104 + 2 * 32 + 4 * 272 + 272, agent.ParameterCount);
+        Assert.Throws<ArgumentException>(() => new MfosAgent(16, HiddenAveraging.Att));
+    }
+
+    [Fact]
+    public void WithZeroAttentionWeightsTheMixHalvesTheState()
+    {
+        var attention = new SelfAttention(3, 8, 2);
+        attention.Load(new float[SelfAttention.Count(3)]);
+        var x = new float[16];
+        for (var j = 0; j < 3; j++) { x[j] = j + 1; x[8 + j] = -2 * j; }
+        var before = x.ToArray();
+        attention.Mix(x);
+        for (var j = 0; j < 16; j++) Assert.Equal(0.5f * before[j], x[j]);
+    }
+
+    [Fact]
+    public void TheMixIsEquivariantToReorderingTheEnvironmentsAndMatchesAHandComputationForOneEnv()
+    {
+        var rng = SplitMix64.Start(8);
+        var p = Enumerable.Range(0, SelfAttention.Count(4)).Select(_ => (float)(SplitMix64.UnitDouble(ref rng) - 0.5)).ToArray();
+        var attention = new SelfAttention(4, 8, 3);
+        attention.Load(p);
+        var rows = new[] { new float[] { 0.3f, -0.2f, 0.9f, 0.1f }, new float[] { -0.5f, 0.4f, 0.0f, 0.7f }, new float[] { 0.2f, 0.2f, -0.6f, -0.3f } };
+        float[] Mix(int[] order)
+        {
+            var x = new float[24];
+            for (var e = 0; e < 3; e++) rows[order[e]].CopyTo(x, e * 8);
+            attention.Mix(x);
+            return x;
+        }
+        var a = Mix(new[] { 0, 1, 2 });
+        var b = Mix(new[] { 2, 0, 1 });
+        for (var j = 0; j < 4; j++)
+        {
+            Assert.Equal(a[j], b[8 + j], 5);
+            Assert.Equal(a[8 + j], b[16 + j], 5);
+            Assert.Equal(a[16 + j], b[j], 5);
+        }
+        // One environment: both layer norms see a single sample, so they output their offsets; the mix is
+        // 0.5 x + 0.5 (offset2 W_mlp + b_mlp), whatever the attention weights.
+        var single = new SelfAttention(4, 8, 1);
+        single.Load(p);
+        var y = new float[8];
+        rows[0].CopyTo(y, 0);
+        single.Mix(y);
+        var offset2 = p.AsSpan(4 + 4 + 4 * 20 + 4, 4).ToArray();
+        var wm = p.AsSpan(4 + 4 + 4 * 20 + 8, 16).ToArray();
+        var bm = p.AsSpan(4 + 4 + 4 * 20 + 24, 4).ToArray();
+        for (var j = 0; j < 4; j++)
+        {
+            var mlp = bm[j] + Enumerable.Range(0, 4).Sum(i => offset2[i] * wm[i * 4 + j]);
+            Assert.Equal(0.5 * rows[0][j] + 0.5 * mlp, y[j], 5);
+        }
+    }
+}

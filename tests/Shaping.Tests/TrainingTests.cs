@@ -17,23 +17,25 @@ public class TrainingTests
     [InlineData(ShapeMethod.Shaper)]
     [InlineData(ShapeMethod.Mfos)]
     [InlineData(ShapeMethod.Gs)]
-    public void AKilledRunResumesToTheNumbersOfAnUninterruptedOne(ShapeMethod method)
+    [InlineData(ShapeMethod.Shaper, true)]
+    public void AKilledRunResumesToTheNumbersOfAnUninterruptedOne(ShapeMethod method, bool attention = false)
     {
+        ShapeConfig Config() => Small(method) with { Averaging = attention ? Hybrid.Shaping.Agents.HiddenAveraging.Att : Hybrid.Shaping.Agents.HiddenAveraging.Nothing };
         var whole = Directory.CreateTempSubdirectory("hybrid-shape-");
         var killed = Directory.CreateTempSubdirectory("hybrid-shape-");
         try
         {
-            using (var run = new ShapeRun(whole.FullName, Small(method), resume: false)) Assert.NotNull(run.Run());
-            using (var run = new ShapeRun(killed.FullName, Small(method), resume: false)) Assert.Null(run.Run(stopAfter: 3)); // checkpoint at 2, killed during 3
-            Assert.Throws<IOException>(() => new ShapeRun(killed.FullName, Small(method), resume: false));
-            using (var run = new ShapeRun(killed.FullName, Small(method), resume: true))
+            using (var run = new ShapeRun(whole.FullName, Config(), resume: false)) Assert.NotNull(run.Run());
+            using (var run = new ShapeRun(killed.FullName, Config(), resume: false)) Assert.Null(run.Run(stopAfter: 3)); // checkpoint at 2, killed during 3
+            Assert.Throws<IOException>(() => new ShapeRun(killed.FullName, Config(), resume: false));
+            using (var run = new ShapeRun(killed.FullName, Config(), resume: true))
             {
                 Assert.Equal(2, run.Trainer.Generation);
                 Assert.NotNull(run.Run());
             }
             Assert.Equal(Metrics(whole.FullName), Metrics(killed.FullName));
             Assert.Equal(7, Metrics(whole.FullName).Length);
-            var config = Small(method);
+            var config = Config();
             var a = ShapeAgentFile.Read(ShapeRun.AgentPath(whole.FullName), config);
             var b = ShapeAgentFile.Read(ShapeRun.AgentPath(killed.FullName), config);
             Assert.Equal(a.Best, b.Best);
@@ -98,6 +100,9 @@ public class TrainingTests
         // IPD: the sum of both players' rewards per step is -2 on CC, -3 on CD / DC, -4 on DD
         var v = e.Visitation;
         Assert.Equal(-2 * v[0] - 3 * (v[1] + v[2]) - 4 * v[3], e.ShaperReward + e.CoPlayerReward, 9);
+        var pt = ShapeEvaluation.PreTrained(c, 5, 3);
+        Assert.Equal("ptnl", pt.Method);
+        Assert.Equal(-2 * pt.Visitation[0] - 3 * (pt.Visitation[1] + pt.Visitation[2]) - 4 * pt.Visitation[3], pt.ShaperReward + pt.CoPlayerReward, 9);
         var agent = c.Agent();
         var zero = ShapeEvaluation.Evaluate(c, new float[agent.ParameterCount], "always_defect", 4, 1);
         Assert.Equal(-2.5, zero.ShaperReward, 1); // a uniform meta-agent against always-defect: (-3 - 2) / 2

@@ -151,3 +151,18 @@ public class TrialTests
         public void EndEpisode(int episode) => policy.EndEpisode(episode);
     }
 }
+
+/// <summary>Frozen tables (PT-NL).</summary>
+public class FrozenTablesTests
+{
+    [Fact]
+    public void EachCoPlayerSlotPlaysItsOwnTable()
+    {
+        var layout = new TrialLayout(2, 2);
+        var seat = new FrozenTablesSeat(new[] { new double[] { 1, 0, 0, 0, 1 }, new double[] { 0, 0, 0, 0, 0.25 } }, layout);
+        var prob = new float[4];
+        seat.Act(new byte[] { 4, 1, 4, 0 }, prob);
+        Assert.Equal(new float[] { 1, 0, 0.25f, 0 }, prob);
+        Assert.Throws<ArgumentException>(() => new FrozenTablesSeat(new[] { new double[5] }, layout));
+    }
+}

@@ -44,8 +44,9 @@ public static class ShapeCommand
         "mfos" => ShapeMethod.Mfos,
         "gs" => ShapeMethod.Gs,
         "ctnl" => ShapeMethod.Ctnl,
+        "ptnl" => ShapeMethod.Ptnl,
         "mfos_rl" => throw new UsageException("--method mfos_rl (M-FOS trained by PPO) is not implemented yet; mfos trains M-FOS by ES as the thesis' matrix-game numbers do"),
-        _ => throw new UsageException($"--method: unknown method '{text}' (available: shaper, mfos, gs, ctnl)"),
+        _ => throw new UsageException($"--method: unknown method '{text}' (available: shaper, mfos, gs, ctnl, ptnl)"),
     };
 
     static string Env(string text) => text switch
@@ -63,7 +64,7 @@ public static class ShapeCommand
         if (config.Method != method || config.Env != env) throw new UsageException("method and env are chosen with --method and --env, not in the configuration");
         config.Validate();
         var outDir = args.Get("out") ?? Path.Combine("results", "shape", $"{args.Get("method") ?? "shaper"}-{env}");
-        if (method == ShapeMethod.Ctnl) return CoTrained(config, outDir, args.Flag("json"), stdout);
+        if (method is ShapeMethod.Ctnl or ShapeMethod.Ptnl) return NaiveLearners(config, outDir, args.Flag("json"), stdout);
         var stopAfter = args.Get("stop-after") is null ? (int?)null : args.Int("stop-after", 1, 1);
         using var run = new ShapeRun(outDir, config, args.Flag("resume"));
         var bar = new ProgressBar(stderr);
@@ -97,13 +98,17 @@ public static class ShapeCommand
         return 0;
     }
 
-    static int CoTrained(ShapeConfig config, string outDir, bool json, TextWriter stdout)
+    static int NaiveLearners(ShapeConfig config, string outDir, bool json, TextWriter stdout)
     {
-        var e = ShapeEvaluation.CoTrained(config, config.EvalCoplayers, ShapeRun.EvaluationSeed(config));
+        var e = config.Method == ShapeMethod.Ctnl
+            ? ShapeEvaluation.CoTrained(config, config.EvalCoplayers, ShapeRun.EvaluationSeed(config))
+            : ShapeEvaluation.PreTrained(config, config.EvalCoplayers, ShapeRun.EvaluationSeed(config));
         Directory.CreateDirectory(outDir);
         AtomicFile.Write(Path.Combine(outDir, "config.json"), ConfigBinder.ToJson(config));
         AtomicFile.Write(Path.Combine(outDir, "eval.json"), System.Text.Json.JsonSerializer.Serialize(e, ConfigBinder.Json));
-        HtmlCharts.Write(ShapeCharts.Evaluation(e, $"CT-NL on {config.Env}: {e.CoPlayers} pairs of tabular-PPO naive learners co-trained over one trial"), outDir);
+        HtmlCharts.Write(ShapeCharts.Evaluation(e, config.Method == ShapeMethod.Ctnl
+            ? $"CT-NL on {config.Env}: {e.CoPlayers} pairs of tabular-PPO naive learners co-trained over one trial"
+            : $"PT-NL on {config.Env}: {e.CoPlayers} frozen CT-NL policies against fresh naive learners (one trial)"), outDir);
         if (json) { stdout.WriteLine(Json.Line(EvalJson(e, new() { ["out"] = outDir }))); return 0; }
         WriteEvaluation(stdout, e);
         stdout.WriteLine($"run directory: {outDir} (config.json, eval.json, eval.html)");
@@ -114,7 +119,7 @@ public static class ShapeCommand
     {
         var dir = args.Required("run");
         var config = ShapeRun.ReadConfig(dir);
-        if (config.Method == ShapeMethod.Ctnl) throw new UsageException($"{dir} is a CT-NL run: it has no trained agent (its eval.json is the result)");
+        if (config.Method is ShapeMethod.Ctnl or ShapeMethod.Ptnl) throw new UsageException($"{dir} is a {config.Method.ToString().ToUpperInvariant()} run of naive learners: it has no trained agent (its eval.json is the result)");
         var coPlayer = args.Get("coplayer") ?? config.Coplayer;
         try { CoPlayerKinds.Validate(coPlayer); } catch (ArgumentException error) { throw new UsageException($"--coplayer: {error.Message}"); }
         var coPlayers = args.Int("coplayers", 20, 1, 100_000);
@@ -150,7 +155,7 @@ public static class ShapeCommand
         if (dirs.Length == 0) throw new UsageException("--runs needs at least one run directory");
         var configs = dirs.Select(ShapeRun.ReadConfig).ToArray();
         foreach (var (c, d) in configs.Zip(dirs))
-            if (c.Method == ShapeMethod.Ctnl) throw new UsageException($"{d} is a CT-NL run: it has no trained agent to cross-play");
+            if (c.Method is ShapeMethod.Ctnl or ShapeMethod.Ptnl) throw new UsageException($"{d} is a run of naive learners: it has no trained agent to cross-play");
         var agents = dirs.Select((d, i) => Agent(args, d, configs[i])).ToArray();
         var pairs = args.Int("pairs", 20, 1, 100_000);
         var outer = args.Int("outer", configs[0].Outer, 1, 100_000);
@@ -181,7 +186,7 @@ public static class ShapeCommand
     {
         var method = Method(args.Get("method") ?? "shaper");
         var config = ConfigBinder.Bind(ShapeConfig.For(method, "ipd"), null, args.All("set"));
-        if (config.Method == ShapeMethod.Ctnl) throw new UsageException("--method ctnl has no ES generations to time");
+        if (config.Method is ShapeMethod.Ctnl or ShapeMethod.Ptnl) throw new UsageException($"--method {config.Method.ToString().ToLowerInvariant()} has no ES generations to time");
         config.PopSize = args.Int("pop", 128, 2, 1_000_000);
         config.Coplayers = args.Int("opps", 4, 1, 100_000);
         config.Envs = args.Int("envs", 2, 1, 100_000);

@@ -14,6 +14,11 @@ public enum HiddenAveraging
     Nothing,
     /// <summary>h &lt;- lambda mean_envs(h) + (1 - lambda) h before each step (pax: lambda 0.5).</summary>
     Avg,
+    /// <summary>
+    /// pax's <c>make_GRU_ipd_att_network</c>: self-attention over the environments, h &lt;- 0.5 h + 0.5 mlp(LN2(mha(LN1(h)) + h)),
+    /// with both layer norms normalising across the environments (axis -2, a pax quirk); Shaper only.
+    /// </summary>
+    Att,
 }
 
 /// <summary>How long a meta-agent's memory lasts.</summary>

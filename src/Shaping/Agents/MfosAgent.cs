@@ -18,6 +18,7 @@ public sealed class MfosAgent : IMetaAgent
     {
         if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "hidden must be at least 1");
         if (!(lambda is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "the averaging weight lambda lies in [0, 1]");
+        if (averaging == HiddenAveraging.Att) throw new ArgumentException("averaging=att is the Shaper's (pax has no attention variant of M-FOS); M-FOS takes nothing or avg");
         Hidden = hidden;
         Averaging = averaging;
         Lambda = lambda;

@@ -5,7 +5,8 @@ namespace Hybrid.Shaping.Agents;
 /// Haiku GRU of <see cref="Hidden"/> units reads the one-hot(5) observation, bias-free linear heads give two logits and
 /// a value (unused under ES). The hidden state is carried over the whole trial (<see cref="Memory"/> = Trial) and
 /// optionally averaged over the co-player's environments before each step. Layout (1104 parameters at 16 units, as
-/// Table 20): w_i [5, 3H] (gates z | r | a), w_h [H, 3H], b [3H], w_pi [H, 2], w_v [H, 1].
+/// Table 20): w_i [5, 3H] (gates z | r | a), w_h [H, 3H], b [3H], w_pi [H, 2], w_v [H, 1]; with Att averaging the
+/// attention blocks of <see cref="SelfAttention"/> follow.
 /// </summary>
 public sealed class ShaperAgent : IMetaAgent
 {
@@ -18,11 +19,13 @@ public sealed class ShaperAgent : IMetaAgent
         Averaging = averaging;
         Lambda = lambda;
         Memory = memory;
-        Layout = new[]
+        var blocks = new List<ParameterBlock>
         {
-            new ParameterBlock("gru/w_i", 5, 3 * hidden), new ParameterBlock("gru/w_h", hidden, 3 * hidden), new ParameterBlock("gru/b", 3 * hidden),
-            new ParameterBlock("logits/w", hidden, 2), new ParameterBlock("value/w", hidden, 1),
+            new("gru/w_i", 5, 3 * hidden), new("gru/w_h", hidden, 3 * hidden), new("gru/b", 3 * hidden),
+            new("logits/w", hidden, 2), new("value/w", hidden, 1),
         };
+        if (averaging == HiddenAveraging.Att) blocks.AddRange(SelfAttention.Blocks(hidden));
+        Layout = blocks;
         ParameterCount = Layouts.Count(Layout);
     }
 
@@ -59,6 +62,7 @@ public sealed class ShaperAgent : IMetaAgent
         readonly float[] logitDifference; // [Hp]: w_pi[:, 0] - w_pi[:, 1]
         readonly float[] hidden;     // [rows, Hp]
         readonly float[] scratch, mean;
+        readonly SelfAttention? attention;
 
         public Policy(ShaperAgent agent, TrialLayout layout)
         {
@@ -73,6 +77,7 @@ public sealed class ShaperAgent : IMetaAgent
             hidden = new float[rows * hp];
             scratch = new float[3 * hp];
             mean = new float[hp];
+            if (agent.Averaging == HiddenAveraging.Att) attention = new SelfAttention(h, hp, groupSize);
         }
 
         public void Load(ReadOnlySpan<float> parameters)
@@ -83,6 +88,8 @@ public sealed class ShaperAgent : IMetaAgent
             var whSource = reader.Next(h * 3 * h);
             var b = reader.Next(3 * h);
             var wpi = reader.Next(2 * h);
+            reader.Next(h);
+            attention?.Load(reader.Next(SelfAttention.Count(h)));
             Layouts.CopyGates(wi, 5, 3, h, inputGates, hp);
             Layouts.CopyGates(whSource, h, 3, h, wh, hp);
             for (var s = 0; s < 5; s++)
@@ -99,6 +106,8 @@ public sealed class ShaperAgent : IMetaAgent
         public void Act(ReadOnlySpan<byte> observations, Span<float> probCooperate)
         {
             if (agent.Averaging == HiddenAveraging.Avg && groupSize > 1) FastMath.AverageGroups(hidden, rows, hp, groupSize, agent.Lambda, mean);
+            if (attention != null)
+                for (var g = 0; g < rows; g += groupSize) attention.Mix(hidden.AsSpan(g * hp, groupSize * hp));
             var stride = 3 * hp;
             for (var r = 0; r < rows; r++)
             {

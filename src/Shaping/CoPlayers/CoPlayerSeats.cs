@@ -124,6 +124,46 @@ public sealed class FixedStrategySeat : ISeat
 }
 
 /// <summary>
+/// Frozen tabular policies, one per co-player slot (PT-NL: the policies a co-trained pair reached, played against fresh
+/// learners; T:952). Row r plays the table of its slot r / envs.
+/// </summary>
+public sealed class FrozenTablesSeat : ISeat
+{
+    readonly float[] tables;
+    readonly int envs;
+
+    /// <summary>Plays P(cooperate | state) tables [slot][5] over a layout with one slot per co-player.</summary>
+    public FrozenTablesSeat(IReadOnlyList<double[]> probCooperate, TrialLayout layout)
+    {
+        if (probCooperate.Count != layout.CoPlayers || probCooperate.Any(t => t.Length != 5)) throw new ArgumentException("one table of 5 probabilities per co-player is needed");
+        tables = probCooperate.SelectMany(t => t).Select(p => (float)p).ToArray();
+        envs = layout.Envs;
+    }
+
+    /// <summary>The tables of trained learners.</summary>
+    public static FrozenTablesSeat Of(IEnumerable<TabularPpoLearner> learners, TrialLayout layout) =>
+        new(learners.Select(l => Enumerable.Range(0, 5).Select(l.ProbCooperate).ToArray()).ToArray(), layout);
+
+    /// <inheritdoc/>
+    public void BeginTrial(TrialNoise noise, int seat) { }
+
+    /// <inheritdoc/>
+    public void BeginEpisode(int episode) { }
+
+    /// <inheritdoc/>
+    public void Act(ReadOnlySpan<byte> observations, Span<float> probCooperate)
+    {
+        for (var r = 0; r < observations.Length; r++) probCooperate[r] = tables[r / envs * 5 + observations[r]];
+    }
+
+    /// <inheritdoc/>
+    public void Observe(int step, ReadOnlySpan<byte> observations, ReadOnlySpan<byte> actions, ReadOnlySpan<float> rewards) { }
+
+    /// <inheritdoc/>
+    public void EndEpisode(int episode) { }
+}
+
+/// <summary>
 /// Co-player kinds by name, as the command line and configurations give them: <c>tabular</c> (tabular PPO naive
 /// learner), <c>hardstop:K</c> (tabular PPO that stops learning after K episodes), <c>tit_for_tat</c>,
 /// <c>always_defect</c>, <c>always_cooperate</c>, <c>grim</c>, <c>random</c>.

@@ -16,6 +16,8 @@ public enum ShapeMethod
     Gs,
     /// <summary>CT-NL: two tabular-PPO naive learners co-trained by independent learning (no ES).</summary>
     Ctnl,
+    /// <summary>PT-NL: a CT-NL learner's final policy, frozen, against a fresh naive learner (no ES).</summary>
+    Ptnl,
 }
 
 /// <summary>
@@ -43,7 +45,7 @@ public sealed record ShapeConfig
     public int Generations { get; set; } = 700;
     /// <summary>Hidden units of the meta-agent (Shaper GRU, M-FOS parts, each Good Shepherd layer).</summary>
     public int Hidden { get; set; } = 16;
-    /// <summary>Batch averaging of the hidden state: nothing or avg.</summary>
+    /// <summary>Batch averaging of the hidden state: nothing, avg or att (Shaper only).</summary>
     public HiddenAveraging Averaging { get; set; } = HiddenAveraging.Nothing;
     /// <summary>Weight of the mean in avg.</summary>
     public double AvgLambda { get; set; } = 0.5;
@@ -118,7 +120,7 @@ public sealed record ShapeConfig
         CoPlayerConfig.Validate();
         if (Coplayer == "tabular" || Coplayer.StartsWith("hardstop:", StringComparison.Ordinal))
             if (Envs * Inner % CoplayerMinibatches != 0) throw new ArgumentException($"envs x inner = {Envs * Inner} samples per co-player update do not divide into coplayer_minibatches={CoplayerMinibatches}");
-        if (Method != ShapeMethod.Ctnl) EsConfig.Validate();
+        if (Method is not (ShapeMethod.Ctnl or ShapeMethod.Ptnl)) EsConfig.Validate();
     }
 
     /// <summary>The co-players' PPO settings.</summary>
@@ -142,7 +144,7 @@ public sealed record ShapeConfig
         ShapeMethod.Shaper => new ShaperAgent(Hidden, Averaging, (float)AvgLambda, Memory),
         ShapeMethod.Mfos => new MfosAgent(Hidden, Averaging, (float)AvgLambda, MfosMetaMemory),
         ShapeMethod.Gs => new GoodShepherdAgent(Hidden, Hidden),
-        _ => throw new InvalidOperationException("CT-NL has no meta-agent: both players are naive learners"),
+        _ => throw new InvalidOperationException($"{Method} has no meta-agent: its players are naive learners"),
     };
 
     /// <summary>The game.</summary>

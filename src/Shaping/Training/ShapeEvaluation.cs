@@ -82,7 +82,21 @@ public static class ShapeEvaluation
         var layout = new TrialLayout(pairs, config.Envs);
         var row = new TabularPpoSeat(config.CoPlayerConfig, layout);
         var column = new TabularPpoSeat(config.CoPlayerConfig, layout);
-        return Play(config, row, column, layout, outer ?? config.Outer, seed, "tabular");
+        return Play(config, row, column, layout, outer ?? config.Outer, seed, "tabular") with { Method = "ctnl" };
+    }
+
+    /// <summary>
+    /// PT-NL (T:952): the row player of each co-trained CT-NL pair, frozen after its trial, against a fresh naive
+    /// learner over a second trial; the evaluation's first player is the frozen policy.
+    /// </summary>
+    public static EvaluationResult PreTrained(ShapeConfig config, int pairs, ulong seed, int? outer = null)
+    {
+        var layout = new TrialLayout(pairs, config.Envs);
+        var row = new TabularPpoSeat(config.CoPlayerConfig, layout);
+        var record = new TrialRecord(layout, config.Outer, config.Inner, detail: false);
+        new MatrixTrial(config.Game, layout, config.Outer, config.Inner).Run(row, new TabularPpoSeat(config.CoPlayerConfig, layout), new TrialNoise(seed, config.Outer, config.Inner, layout.Rows), record);
+        var frozen = FrozenTablesSeat.Of(row.Learners, layout);
+        return Play(config, frozen, new TabularPpoSeat(config.CoPlayerConfig, layout), layout, outer ?? config.Outer, SplitMix64.Derive(seed, 0x9717), "tabular") with { Method = "ptnl" };
     }
 
     /// <summary>

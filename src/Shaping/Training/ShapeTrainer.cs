@@ -38,7 +38,7 @@ public sealed class ShapeTrainer : IDisposable
     public ShapeTrainer(ShapeConfig config)
     {
         config.Validate();
-        if (config.Method == ShapeMethod.Ctnl) throw new ArgumentException("ctnl is not trained by ES: it is two naive learners (use ShapeEvaluation.CoTrained)");
+        if (config.Method is ShapeMethod.Ctnl or ShapeMethod.Ptnl) throw new ArgumentException($"{config.Method.ToString().ToLowerInvariant()} is not trained by ES: its players are naive learners (ShapeEvaluation.CoTrained / PreTrained)");
         Config = config;
         Agent = config.Agent();
         var coPlayerConfig = config.CoPlayerConfig;
