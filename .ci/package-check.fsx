@@ -1,6 +1,6 @@
 // CI step: the library as its users consume it (README, "Using Hybrid from your own project").
 //
-// Packs Hybrid.Kernel, Hybrid.Games.Core and Hybrid.Scaling into a local feed under a version of this run's own
+// Packs Hybrid.Kernel, Hybrid.Games.Core, Hybrid.Scaling and Hybrid.Shaping into a local feed under a version of this run's own
 // (0.1.0-check.<time>), so that packages an earlier run left in the NuGet cache are never used, then
 //   1. builds a console project outside the repository with PackageReferences to them, whose Program.cs is made of
 //      README.md's ```csharp blocks (using directives hoisted, each block in its own scope), and runs it: its own
@@ -66,7 +66,7 @@ let nugetPackages =
     match Environment.GetEnvironmentVariable "NUGET_PACKAGES" with
     | null | "" -> Path.Combine(Environment.GetFolderPath Environment.SpecialFolder.UserProfile, ".nuget", "packages")
     | folder -> folder
-let ids = [ "Hybrid.Kernel"; "Hybrid.Games.Core"; "Hybrid.Scaling" ]
+let ids = [ "Hybrid.Kernel"; "Hybrid.Games.Core"; "Hybrid.Scaling"; "Hybrid.Shaping" ]
 
 let cleanUp () =
     if Environment.GetEnvironmentVariable "HYBRID_CHECK_KEEP" = "1" then printfn "package check: kept %s" work
@@ -110,7 +110,7 @@ try
                                     "buildTransitive/LibStdCxxCompat.cs", "build/LibStdCxxCompat.cs" ] do
                 check (names.Contains packed && read zip packed = File.ReadAllText(Path.Combine(root, source))) $"{id}'s {packed} is not {source}"
     let packed = Directory.GetFiles(feed, "*.nupkg") |> Array.map Path.GetFileName |> Set.ofArray
-    check (packed = Set [ for id in ids -> $"{id}.{version}.nupkg" ]) $"the feed holds %A{packed}, not exactly the three libraries (the CLI and the tests are not packable)"
+    check (packed = Set [ for id in ids -> $"{id}.{version}.nupkg" ]) $"the feed holds %A{packed}, not exactly the four libraries (the CLI and the tests are not packable)"
 
     // --- the README's C# blocks as one program ------------------------------------------------------------------
     let readme = File.ReadAllText(Path.Combine(root, "README.md"))
@@ -184,7 +184,7 @@ try
 
     // 2. ProjectReferences to the source tree: the consumer's own output copy is unpatched; the runtime fallback acts.
     let sourceCache = Path.Combine(work, "cache-source")
-    let refs = [ "Games.Core"; "Scaling" ] |> List.map (fun p -> $"""    <ProjectReference Include="{Path.Combine(root, "src", p, p + ".csproj")}" />""") |> String.concat "\n"
+    let refs = [ "Games.Core"; "Scaling"; "Shaping" ] |> List.map (fun p -> $"""    <ProjectReference Include="{Path.Combine(root, "src", p, p + ".csproj")}" />""") |> String.concat "\n"
     let _, loaded = buildAndRun "consumer-source" refs sourceCache
     if systemLacksVersion then
         check (loaded.StartsWith(Path.Combine(sourceCache, "hybrid", "torchsharp-native") + "/")) $"consumer-source loaded '{loaded}', not a patched copy in its cache"

@@ -95,11 +95,28 @@ static class FastMath
         ref var g = ref MemoryMarshal.GetReference(inputGates);
         ref var w = ref MemoryMarshal.GetReference(wh);
         ref var hRef = ref MemoryMarshal.GetReference(h);
+        // Two accumulator sets (even and odd k) halve the dependency chains of the fused multiply-adds.
         var z0 = Vector256.LoadUnsafe(ref g, 0);
         var z1 = Vector256.LoadUnsafe(ref g, 8);
         var r0 = Vector256.LoadUnsafe(ref g, 16);
         var r1 = Vector256.LoadUnsafe(ref g, 24);
-        for (nuint k = 0; k < (nuint)hidden; k++)
+        Vector256<float> y0 = default, y1 = default, s0 = default, s1 = default;
+        nuint k = 0;
+        for (; k + 1 < (nuint)hidden; k += 2)
+        {
+            var hk = Vector256.Create(Unsafe.Add(ref hRef, (nint)k));
+            var hl = Vector256.Create(Unsafe.Add(ref hRef, (nint)k + 1));
+            var row = k * 48;
+            z0 = Vector256.FusedMultiplyAdd(hk, Vector256.LoadUnsafe(ref w, row), z0);
+            z1 = Vector256.FusedMultiplyAdd(hk, Vector256.LoadUnsafe(ref w, row + 8), z1);
+            r0 = Vector256.FusedMultiplyAdd(hk, Vector256.LoadUnsafe(ref w, row + 16), r0);
+            r1 = Vector256.FusedMultiplyAdd(hk, Vector256.LoadUnsafe(ref w, row + 24), r1);
+            y0 = Vector256.FusedMultiplyAdd(hl, Vector256.LoadUnsafe(ref w, row + 48), y0);
+            y1 = Vector256.FusedMultiplyAdd(hl, Vector256.LoadUnsafe(ref w, row + 56), y1);
+            s0 = Vector256.FusedMultiplyAdd(hl, Vector256.LoadUnsafe(ref w, row + 64), s0);
+            s1 = Vector256.FusedMultiplyAdd(hl, Vector256.LoadUnsafe(ref w, row + 72), s1);
+        }
+        if (k < (nuint)hidden)
         {
             var hk = Vector256.Create(Unsafe.Add(ref hRef, (nint)k));
             var row = k * 48;
@@ -108,6 +125,7 @@ static class FastMath
             r0 = Vector256.FusedMultiplyAdd(hk, Vector256.LoadUnsafe(ref w, row + 16), r0);
             r1 = Vector256.FusedMultiplyAdd(hk, Vector256.LoadUnsafe(ref w, row + 24), r1);
         }
+        z0 += y0; z1 += y1; r0 += s0; r1 += s1;
         var h0 = Vector256.LoadUnsafe(ref hRef, 0);
         var h1 = Vector256.LoadUnsafe(ref hRef, 8);
         var rh0 = Sigmoid(r0) * h0;
@@ -118,13 +136,25 @@ static class FastMath
         Vector256.StoreUnsafe(rh1, ref rhRef, 8);
         var a0 = Vector256.LoadUnsafe(ref g, 32);
         var a1 = Vector256.LoadUnsafe(ref g, 40);
-        for (nuint k = 0; k < (nuint)hidden; k++)
+        Vector256<float> b0 = default, b1 = default;
+        for (k = 0; k + 1 < (nuint)hidden; k += 2)
+        {
+            var rk = Vector256.Create(Unsafe.Add(ref rhRef, (nint)k));
+            var rl = Vector256.Create(Unsafe.Add(ref rhRef, (nint)k + 1));
+            var row = k * 48 + 32;
+            a0 = Vector256.FusedMultiplyAdd(rk, Vector256.LoadUnsafe(ref w, row), a0);
+            a1 = Vector256.FusedMultiplyAdd(rk, Vector256.LoadUnsafe(ref w, row + 8), a1);
+            b0 = Vector256.FusedMultiplyAdd(rl, Vector256.LoadUnsafe(ref w, row + 48), b0);
+            b1 = Vector256.FusedMultiplyAdd(rl, Vector256.LoadUnsafe(ref w, row + 56), b1);
+        }
+        if (k < (nuint)hidden)
         {
             var rk = Vector256.Create(Unsafe.Add(ref rhRef, (nint)k));
             var row = k * 48 + 32;
             a0 = Vector256.FusedMultiplyAdd(rk, Vector256.LoadUnsafe(ref w, row), a0);
             a1 = Vector256.FusedMultiplyAdd(rk, Vector256.LoadUnsafe(ref w, row + 8), a1);
         }
+        a0 += b0; a1 += b1;
         var zz0 = Sigmoid(z0);
         var zz1 = Sigmoid(z1);
         Vector256.StoreUnsafe(Vector256.FusedMultiplyAdd(zz0, Tanh(a0) - h0, h0), ref hRef, 0);

@@ -59,6 +59,7 @@ public sealed class TabularPpoLearner
     readonly TabularPpoConfig config;
     readonly double[] m = new double[Size], v = new double[Size], grad = new double[Size];
     readonly double[] oldTableLogp = new double[10];
+    double beta1Power = 1, beta2Power = 1;
     double[] advantages = Array.Empty<double>(), returns = Array.Empty<double>(), oldValue = Array.Empty<double>();
     int[] order = Array.Empty<int>();
 
@@ -83,6 +84,7 @@ public sealed class TabularPpoLearner
         Array.Clear(m);
         Array.Clear(v);
         Steps = 0;
+        beta1Power = beta2Power = 1;
     }
 
     /// <summary>P(cooperate | state).</summary>
@@ -110,9 +112,9 @@ public sealed class TabularPpoLearner
         }
         for (var st = 0; st < 5; st++)
         {
-            double l0 = Table[3 * st], l1 = Table[3 * st + 1];
-            oldTableLogp[2 * st] = -Softplus(l1 - l0);
-            oldTableLogp[2 * st + 1] = -Softplus(l0 - l1);
+            var d = Table[3 * st + 1] - Table[3 * st];
+            oldTableLogp[2 * st] = -Softplus(d);
+            oldTableLogp[2 * st + 1] = oldTableLogp[2 * st] + d;
         }
         for (var i = 0; i < n; i++) oldValue[i] = Value(states[i]);
         var bootstrap = Value(bootstrapState);
@@ -148,16 +150,18 @@ public sealed class TabularPpoLearner
         var std = Math.Sqrt(variance / count);
         // The policy has five states: every per-sample quantity but the advantage and return is a per-(state, action)
         // lookup, so the exponentials are computed 10 times per minibatch, not once per sample.
-        Span<double> prob = stackalloc double[10], logp = stackalloc double[10], ratio = stackalloc double[10], entropyGrad = stackalloc double[10];
+        Span<double> prob = stackalloc double[10], ratio = stackalloc double[10], entropyGrad = stackalloc double[10];
         var entropyScale = config.EntropyCoef / count;
         for (var st = 0; st < 5; st++)
         {
-            double l0 = Table[3 * st], l1 = Table[3 * st + 1];
-            double lp0 = -Softplus(l1 - l0), lp1 = -Softplus(l0 - l1);
-            double p0 = Math.Exp(lp0), p1 = Math.Exp(lp1);
+            // log p_C = -softplus(l_D - l_C), log p_D = log p_C + (l_D - l_C)
+            var d = Table[3 * st + 1] - Table[3 * st];
+            var lp0 = -Softplus(d);
+            var lp1 = lp0 + d;
+            var p0 = Math.Exp(lp0);
+            var p1 = 1 - p0;
             var entropy = -(p0 * lp0 + p1 * lp1);
             prob[2 * st] = p0; prob[2 * st + 1] = p1;
-            logp[2 * st] = lp0; logp[2 * st + 1] = lp1;
             ratio[2 * st] = Math.Exp(lp0 - oldTableLogp[2 * st]);
             ratio[2 * st + 1] = Math.Exp(lp1 - oldTableLogp[2 * st + 1]);
             // d(-c H / count) / d l_k = c / count * p_k (log p_k + H), the same for every sample in this state
@@ -198,7 +202,9 @@ public sealed class TabularPpoLearner
         norm = Math.Sqrt(norm);
         var scale = norm < config.MaxGradNorm ? 1 : config.MaxGradNorm / norm;
         Steps++;
-        double c1 = 1 - Math.Pow(config.Beta1, Steps), c2 = 1 - Math.Pow(config.Beta2, Steps);
+        beta1Power *= config.Beta1;
+        beta2Power *= config.Beta2;
+        double c1 = 1 - beta1Power, c2 = 1 - beta2Power;
         for (var j = 0; j < Size; j++)
         {
             var g = grad[j] * scale;
@@ -208,7 +214,7 @@ public sealed class TabularPpoLearner
         }
     }
 
-    static double Softplus(double x) => x > 30 ? x : Math.Log(1 + Math.Exp(x));
+    static double Softplus(double x) => x > 30 ? x : x < -30 ? Math.Exp(x) : Math.Log(1 + Math.Exp(x));
 
     /// <summary>Writes the table and Adam state.</summary>
     public void Save(StateWriter writer)
@@ -226,6 +232,8 @@ public sealed class TabularPpoLearner
         reader.ReadArray(m, "co-player Adam m");
         reader.ReadArray(v, "co-player Adam v");
         Steps = reader.ReadInt32();
+        beta1Power = Math.Pow(config.Beta1, Steps);
+        beta2Power = Math.Pow(config.Beta2, Steps);
     }
 }
 

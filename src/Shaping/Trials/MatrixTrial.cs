@@ -105,6 +105,7 @@ public sealed class MatrixTrial
         var envs = layout.Envs;
         var payRow = game.Row;
         var payColumn = game.Column;
+        var detail = record.Detail;
         double rowTotal = 0, columnTotal = 0;
         Span<long> visits = stackalloc long[4];
         visits.Clear();
@@ -120,7 +121,7 @@ public sealed class MatrixTrial
                 column.Act(columnObs, columnProb);
                 var u0 = noise.Uniforms(0, episode, t);
                 var u1 = noise.Uniforms(1, episode, t);
-                if (record.Detail) RecordPolicies(record, episode);
+                if (detail) RecordPolicies(record, episode);
                 for (var r = 0; r < rows; r++)
                 {
                     var a0 = u0[r] < rowProb[r] ? 0 : 1;
@@ -133,7 +134,7 @@ public sealed class MatrixTrial
                     rowTotal += payRow[joint];
                     columnTotal += payColumn[joint];
                     visits[joint]++;
-                    if (record.Detail)
+                    if (detail)
                     {
                         record.RowByEpisode[episode * layout.CoPlayers + r / envs] += payRow[joint];
                         record.ColumnByEpisode[episode * layout.CoPlayers + r / envs] += payColumn[joint];
