@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Hybrid.Shaping.Tests;
 
-/// <summary>The infinite IPD in pax's layout and the exact-gradient naive learner.</summary>
+/// <summary>The infinite IPD in pax's layout, the exact-gradient naive learner, and the original M-FOS (pax's Hyper agent) against it.</summary>
 public class InfiniteMfosTests
 {
     const int D = InfiniteIpd.Size;
@@ -136,5 +136,87 @@ public class InfiniteMfosTests
                 Assert.True(p[e * D + InfiniteIpd.Start] < 0.1, $"P(C | start) = {p[e * D + InfiniteIpd.Start]} in environment {e}");
             }
         }
+    }
+
+    [Fact]
+    public void TheHyperNetworkHasPaxsShapesAndStartsNearScaleSoftplusZero()
+    {
+        using var scope = NewDisposeScope();
+        using var network = new HyperNetwork(256, seed: 0);
+        // actor Linear(10, 256) + Linear(256, 10); critic Linear(10, 256) + bias-free Linear(256, 1)
+        Assert.Equal(10 * 256 + 256 + 256 * 10 + 10 + 10 * 256 + 256 + 256, network.Parameters.Size);
+        var observations = rand(new long[] { 1, 32, HyperNetwork.Inputs });
+        var (mean, scale, value) = network.Forward(observations);
+        Assert.Equal(new long[] { 1, 32, 5 }, mean.shape);
+        Assert.Equal(new long[] { 1, 32 }, value.shape);
+        // orthogonal(0.01) output layer and zero biases: means near 0, scales near softplus(0) = log 2
+        Assert.True(mean.abs().max().item<float>() < 0.05f);
+        Assert.InRange(scale.min().item<float>(), 0.66f, 0.73f);
+        Assert.InRange(scale.max().item<float>(), 0.66f, 0.73f);
+        var x = tensor(new float[] { -100, -1, 0, 2, 100 });
+        var softplus = HyperNetwork.Softplus(x).data<float>().ToArray();
+        double[] exact = { 0, Math.Log(1 + Math.Exp(-1)), Math.Log(2), Math.Log(1 + Math.Exp(2)), 100 };
+        for (var k = 0; k < 5; k++) Assert.Equal(exact[k], softplus[k], 1e-6);
+        // log N(a; mu, sigma) summed over the 5 dimensions
+        var a = tensor(new float[] { 0.5f, -1, 2, 0, 1 }).view(1, 1, 5);
+        var mu = tensor(new float[] { 0, 0, 1, 0, -1 }).view(1, 1, 5);
+        var sigma = tensor(new float[] { 1, 2, 0.5f, 1, 3 }).view(1, 1, 5);
+        double expected = 0, entropy = 0;
+        float[] av = { 0.5f, -1, 2, 0, 1 }, mv = { 0, 0, 1, 0, -1 }, sv = { 1, 2, 0.5f, 1, 3 };
+        for (var k = 0; k < 5; k++)
+        {
+            var z = (av[k] - mv[k]) / sv[k];
+            expected += -0.5 * z * z - Math.Log(sv[k]) - 0.5 * Math.Log(2 * Math.PI);
+            entropy += Math.Log(sv[k]) + 0.5 * (1 + Math.Log(2 * Math.PI));
+        }
+        Assert.Equal(expected, DiagonalNormal.LogProb(a, mu, sigma).item<float>(), 1e-5);
+        Assert.Equal(entropy, DiagonalNormal.Entropy(sigma).item<float>(), 1e-5);
+    }
+
+    // Small enough for seconds on one thread (OMP_NUM_THREADS=1; two libtorch threads on a busy machine can take ten times longer).
+    static InfiniteMfosConfig Short(int updates) => new() { Envs = 64, MetaSteps = 50, Updates = updates, Hidden = 64, Lr = 0.01 };
+
+    [Fact]
+    public void AShortMfosRunImprovesTheMetaAgentsRewardOverItsFirstUpdate()
+    {
+        var seen = new List<InfiniteMfosUpdate>();
+        var result = InfiniteMfos.Train(Short(40), seed: 0, seen.Add);
+        Assert.Equal(40, result.Updates.Count);
+        Assert.Equal(result.Updates, seen);
+        var first = result.Updates[0].MfosReward;
+        var last = result.Updates.TakeLast(5).Average(u => u.MfosReward);
+        Assert.True(last > first + 0.5, $"M-FOS reward per step: first update {first:F3}, mean of the last five {last:F3}");
+        Assert.Equal(64 * D, result.MfosPolicy.Length);
+        Assert.Equal(64 * D, result.NlPolicy.Length);
+        Assert.All(result.MfosPolicy.Concat(result.NlPolicy), p => Assert.InRange(p, 0, 1));
+    }
+
+    [Fact]
+    public void TheSameSeedTrainsTheSameAgentAndAnotherSeedAnother()
+    {
+        var config = Short(2) with { Envs = 8, MetaSteps = 10, Minibatches = 2, ChunkRows = 16 };
+        var a = InfiniteMfos.Train(config, seed: 1);
+        var b = InfiniteMfos.Train(config, seed: 1);
+        var c = InfiniteMfos.Train(config, seed: 2);
+        Assert.Equal(a.Parameters, b.Parameters);
+        Assert.Equal(a.Updates.Select(u => u.MfosReward), b.Updates.Select(u => u.MfosReward));
+        Assert.NotEqual(a.Parameters, c.Parameters);
+    }
+
+    [Fact]
+    public void ChunkingTheMinibatchGivesItsGradient()
+    {
+        var whole = InfiniteMfos.Train(Short(2) with { Envs = 16, MetaSteps = 10, ChunkRows = 1_000 }, seed: 3);
+        var chunked = InfiniteMfos.Train(Short(2) with { Envs = 16, MetaSteps = 10, ChunkRows = 7 }, seed: 3);
+        for (var k = 0; k < whole.Parameters.Length; k++) Assert.Equal(whole.Parameters[k], chunked.Parameters[k], 4);
+    }
+
+    [Fact]
+    public void BadSettingsAreRefusedByName()
+    {
+        Assert.Contains("minibatches", Assert.Throws<ArgumentException>(() => InfiniteMfos.Train(Short(1) with { Envs = 3, MetaSteps = 3, Minibatches = 2 }, 0)).Message);
+        Assert.Contains("game_gamma", Assert.Throws<ArgumentException>(() => InfiniteMfos.Train(Short(1) with { GameGamma = 1 }, 0)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ExactNaiveLearner(new double[D], gamma: 1.5));
+        Assert.Throws<ArgumentException>(() => new ExactNaiveLearner(new double[D + 1]));
     }
 }
