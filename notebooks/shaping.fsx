@@ -50,6 +50,32 @@ check "rewards per step lie in the IPD's payoff range" (e.ShaperReward >= -3.0 &
 claim "the Shaper extorts its co-players (spec: Shaper > -1.0, co-player < -2.0 per step, DC the most visited state)"
     (e.ShaperReward > -1.0 && e.CoPlayerReward < -2.0 && e.MostVisited = "DC") (sprintf "%.3f, %.3f, most visited %s" e.ShaperReward e.CoPlayerReward e.MostVisited)
 
+// What the co-players allow: hand-written strategies that teach for k episodes (tit-for-tat) and then defect, against
+// the same tabular-PPO learners. With Adam lr 1 a learner turns nearly deterministic after one update and keeps what it
+// learned in states it no longer explores, which is what a Shaper exploits: a teacher that switches to defection
+// keeps a share of co-players cooperating (extortion needs all of them stuck at C).
+type Teacher(k: int, teach: float32[], later: float32[]) =
+    let mutable episode = 0
+    interface Hybrid.Shaping.ISeat with
+        member _.BeginTrial(_, _) = episode <- 0
+        member _.BeginEpisode e = episode <- e
+        member _.Act(obs, p) = for r in 0 .. obs.Length - 1 do p.[r] <- (if episode < k then teach else later).[int obs.[r]]
+        member _.Observe(_, _, _, _) = ()
+        member _.EndEpisode _ = ()
+let titForTat, defect = [| 1f; 0f; 1f; 0f; 1f |], [| 0f; 0f; 0f; 0f; 0f |]
+printfn "\nhand-written teachers against 20 x 2 fresh tabular-PPO co-players, one trial of %d x %d steps:" config.Outer config.Inner
+printfn "| strategy | Shaper's seat | co-player | CC | CD | DC | DD |"
+printfn "|---|---|---|---|---|---|---|"
+let teacherLayout = Hybrid.Shaping.TrialLayout(20, 2)
+for name, k, a, b in [ "always tit-for-tat", Int32.MaxValue, titForTat, titForTat; "always defect", 0, defect, defect
+                       "tit-for-tat for 1 episode, then defect", 1, titForTat, defect; "tit-for-tat for 10 episodes, then defect", 10, titForTat, defect ] do
+    let learners = Hybrid.Shaping.CoPlayers.TabularPpoSeat(config.CoPlayerConfig, teacherLayout)
+    let record = Hybrid.Shaping.Trials.TrialRecord(teacherLayout, config.Outer, config.Inner, false)
+    Hybrid.Shaping.Trials.MatrixTrial(config.Game, teacherLayout, config.Outer, config.Inner)
+        .Run(Teacher(k, a, b), learners, Hybrid.Shaping.TrialNoise(3UL, config.Outer, config.Inner, teacherLayout.Rows), record)
+    let v = record.Visits |> Array.map (fun x -> float x / float (Array.sum record.Visits))
+    printfn "| %s | %.3f | %.3f | %.2f | %.2f | %.2f | %.2f |" name record.RowPerStep record.ColumnPerStep v.[0] v.[1] v.[2] v.[3]
+
 let gens = curve |> Array.map (fun m -> float m.Generation)
 Chart.combine [
     Chart.Line(gens, curve |> Array.map (fun m -> m.FitnessMean), Name = "Shaper (population mean)")
