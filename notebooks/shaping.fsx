@@ -1,8 +1,8 @@
 // Model-free opponent shaping in the finite IPD (thesis chapter 4): a Shaper (Haiku GRU, 1104 parameters) trained by
 // OpenES against tabular-PPO naive learners with pax's settings, then evaluated in one trial against 20 fresh
 // co-players: reward per step of both, state visitation and P(C | state), the extortion the thesis reports (Table 2:
-// Shaper -0.1, co-player -2.8 per step at pax's scale). Full mode trains the reduced protocol of the spec (population
-// 128, 4 co-players, 2 environments, 50 x 50 steps, 700 generations: a few minutes on 2 cores); fast mode 15 small
+// Shaper -0.1, co-player -2.8 per step at pax's scale). Full mode trains with the library's defaults (population 512,
+// 4 co-players, 2 environments, 50 x 50 steps, 300 generations: about 4 minutes on 2 cores); fast mode 15 small
 // generations, which only shows the pipeline.
 // Run: dotnet build -c Release && dotnet fsi notebooks/shaping.fsx    (HYBRID_FAST=1 for the fast mode)
 #load "setup.fsx"
@@ -68,7 +68,8 @@ printfn "| strategy | Shaper's seat | co-player | CC | CD | DC | DD |"
 printfn "|---|---|---|---|---|---|---|"
 let teacherLayout = Hybrid.Shaping.TrialLayout(20, 2)
 for name, k, a, b in [ "always tit-for-tat", Int32.MaxValue, titForTat, titForTat; "always defect", 0, defect, defect
-                       "tit-for-tat for 1 episode, then defect", 1, titForTat, defect; "tit-for-tat for 10 episodes, then defect", 10, titForTat, defect ] do
+                       "tit-for-tat for 1 episode, then defect", 1, titForTat, defect; "tit-for-tat for 2 episodes, then defect", 2, titForTat, defect
+                       "tit-for-tat for 10 episodes, then defect", 10, titForTat, defect ] do
     let learners = Hybrid.Shaping.CoPlayers.TabularPpoSeat(config.CoPlayerConfig, teacherLayout)
     let record = Hybrid.Shaping.Trials.TrialRecord(teacherLayout, config.Outer, config.Inner, false)
     Hybrid.Shaping.Trials.MatrixTrial(config.Game, teacherLayout, config.Outer, config.Inner)

@@ -105,6 +105,7 @@ public class ShapeCommandTests
     [InlineData("unknown key 'popsize'", "shape", "train", "--set", "popsize=3")]
     [InlineData("not a valid integer", "shape", "train", "--set", "pop_size=many")]
     [InlineData("do not divide", "shape", "train", "--set", "inner=7")]
+    [InlineData("one sample per minibatch", "shape", "train", "--set", "inner=2")]
     [InlineData("unknown co-player 'nobody'", "shape", "train", "--set", "coplayer=nobody")]
     [InlineData("does not exist", "shape", "eval", "--run", "/nonexistent/run")]
     [InlineData("--run is required", "shape", "eval")]
