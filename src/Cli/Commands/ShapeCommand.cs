@@ -205,14 +205,16 @@ public static class ShapeCommand
             seconds.Add(m.Seconds);
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generation {m.Generation}: {m.Seconds:0.###} s, fitness {m.FitnessMean:0.###}, co-player {m.CoPlayerReward:0.###}"));
         }
-        var total = seconds.Sum();
-        var sps = trainer.StepsPerGeneration * (double)config.Generations / total;
+        // The first generation includes the JIT compilation: with two or more, the rate is that of the later ones.
+        var timed = seconds.Count > 1 ? seconds.Skip(1).ToList() : seconds;
+        var total = timed.Sum();
+        var sps = trainer.StepsPerGeneration * (double)timed.Count / total;
         if (args.Flag("json"))
         {
-            stdout.WriteLine(Json.Line(new Dictionary<string, object> { ["steps_per_second"] = sps, ["seconds_per_generation"] = total / config.Generations, ["steps_per_generation"] = trainer.StepsPerGeneration, ["threads"] = config.Threads == 0 ? Environment.ProcessorCount : config.Threads, ["method"] = config.Method.ToString().ToLowerInvariant() }));
+            stdout.WriteLine(Json.Line(new Dictionary<string, object> { ["steps_per_second"] = sps, ["seconds_per_generation"] = total / timed.Count, ["first_generation_seconds"] = seconds[0], ["steps_per_generation"] = trainer.StepsPerGeneration, ["threads"] = config.Threads == 0 ? Environment.ProcessorCount : config.Threads, ["method"] = config.Method.ToString().ToLowerInvariant() }));
             return 0;
         }
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{config.Method.ToString().ToLowerInvariant()}: {sps:0} steps/s ({total / config.Generations:0.###} s per generation of {trainer.StepsPerGeneration} steps)"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{config.Method.ToString().ToLowerInvariant()}: {sps:0} steps/s ({total / timed.Count:0.###} s per generation of {trainer.StepsPerGeneration} steps{(seconds.Count > 1 ? ", after the first" : "")})"));
         return 0;
     }
 
