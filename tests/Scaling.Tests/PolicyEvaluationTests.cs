@@ -119,6 +119,9 @@ public class PolicyEvaluationTests
         var hidden = zeros(seeds, agents, h); // [S, paths x agents, H]
         for (var d = 0; d < days; d++)
         {
+            // The scope keeps every tensor of the day reachable until it ends: a tensor reachable only from a local that is
+            // dead after its last use can be finalised while libtorch still reads it (a crash seen once in CI, in softmax).
+            using var scope = NewDisposeScope();
             var paths = bulb.Count;
             // Branch every path on today's prisoner i: new path k = p * 3 + i, actors k * 3 + agent.
             var obs = new float[seeds * paths * agents * agents * 2];
@@ -160,9 +163,12 @@ public class PolicyEvaluationTests
                 }
             // Hidden states of branch k (agents' rows) for each kept path.
             var rows = next.SelectMany(k => Enumerable.Range(0, agents).Select(a => k * agents + a)).ToArray();
-            hidden = context.FinalState(trainer.Network.RecurrentModules[0]).index_select(1, tensor(rows));
+            var nextHidden = context.FinalState(trainer.Network.RecurrentModules[0]).index_select(1, tensor(rows)).MoveToOuterDisposeScope();
+            hidden.Dispose();
+            hidden = nextHidden;
             (bulb, been, probability) = (nextBulb, nextBeen, nextProbability);
         }
+        hidden.Dispose();
         return expected;
     }
 }
