@@ -17,11 +17,11 @@ public static class ShapeCharts
         double[] Column(int i) => rows.Select(r => r[i]).ToArray();
         return new ChartSpec(file, title, new[]
         {
-            new ChartPanel("Reward per step", "generation", "reward per step", PanelKind.Lines, new[]
+            new ChartPanel("", "generation", "reward per step", PanelKind.Lines, new[]
             {
                 new Series("meta-agent (population mean)", g, Column(1)), new Series("meta-agent (best member)", g, Column(2)), new Series("co-players", g, Column(4)),
             }),
-            new ChartPanel("State visitation", "generation", "fraction of steps", PanelKind.Lines, Joint.Select((name, j) => new Series(name, g, Column(5 + j))).ToArray()),
+            new ChartPanel("visitation", "generation", "fraction of steps", PanelKind.Lines, Joint.Select((name, j) => new Series(name, g, Column(5 + j))).ToArray()),
         }, Columns: 2);
     }
 
@@ -32,17 +32,17 @@ public static class ShapeCharts
         var states = EvaluationResult.States;
         return new ChartSpec(file, title, new[]
         {
-            new ChartPanel("Reward per step in each episode", "episode", "reward per step", PanelKind.Lines, new[]
+            new ChartPanel("", "episode of the trial", "reward per step", PanelKind.Lines, new[]
             {
                 new Series("meta-agent", episodes, e.ShaperRewardByEpisode), new Series("co-players", episodes, e.CoPlayerRewardByEpisode),
             }),
-            new ChartPanel("State visitation over the trial (meta-agent's view)", "", "fraction of steps", PanelKind.Bars, new[]
+            new ChartPanel("visitation", "joint action (meta-agent first)", "fraction of steps", PanelKind.Bars, new[]
             {
                 new Series("whole trial", Array.Empty<double>(), e.Visitation, Categories: Joint), new Series("second half", Array.Empty<double>(), e.VisitationLastHalf, Categories: Joint),
             }),
-            new ChartPanel("State visitation per episode", "episode", "fraction of steps", PanelKind.Lines,
+            new ChartPanel("visitation", "episode of the trial", "fraction of steps", PanelKind.Lines,
                 Joint.Select((name, j) => new Series(name, episodes, e.VisitationByEpisode.Select(v => v[j]).ToArray())).ToArray()),
-            new ChartPanel("P(cooperate | state), each player's own view", "", "P(C)", PanelKind.Bars, new[]
+            new ChartPanel("", "state (each player's own view)", "P(cooperate | state)", PanelKind.Bars, new[]
             {
                 new Series("meta-agent", Array.Empty<double>(), e.ShaperProbCooperate, Categories: states), new Series("co-players", Array.Empty<double>(), e.CoPlayerProbCooperate, Categories: states),
             }),
