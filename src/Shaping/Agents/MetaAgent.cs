@@ -75,6 +75,23 @@ static class Layouts
 {
     public static int Count(IEnumerable<ParameterBlock> blocks) => blocks.Sum(b => b.Size);
 
+    /// <summary>Throws for a recurrent agent's invalid size or averaging weight.</summary>
+    public static void CheckRecurrent(int hidden, float lambda)
+    {
+        if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "hidden must be at least 1");
+        if (!(lambda is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "the averaging weight lambda lies in [0, 1]");
+    }
+
+    /// <summary>
+    /// w_pi[:, C] - w_pi[:, D] of bias-free logit heads w_pi [H, 2] into a padded row: with two actions P(C) is the
+    /// sigmoid of h . (w_C - w_D), one dot product per step instead of two logits and a softmax.
+    /// </summary>
+    public static void LogitDifference(ReadOnlySpan<float> wpi, int hidden, Span<float> destination)
+    {
+        destination.Clear();
+        for (var k = 0; k < hidden; k++) destination[k] = wpi[2 * k] - wpi[2 * k + 1];
+    }
+
     /// <summary>Splits <paramref name="parameters"/> into the blocks' spans, checking the length.</summary>
     public static void Check(ReadOnlySpan<float> parameters, int count, string name)
     {

@@ -16,8 +16,7 @@ public sealed class MfosAgent : IMetaAgent
     /// <summary>An M-FOS agent with <paramref name="hidden"/> units per part.</summary>
     public MfosAgent(int hidden = 16, HiddenAveraging averaging = HiddenAveraging.Nothing, float lambda = 0.5f, MemorySpan metaMemory = MemorySpan.Episode)
     {
-        if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "hidden must be at least 1");
-        if (!(lambda is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "the averaging weight lambda lies in [0, 1]");
+        Layouts.CheckRecurrent(hidden, lambda);
         if (averaging == HiddenAveraging.Att) throw new ArgumentException("averaging=att is the Shaper's (pax has no attention variant of M-FOS); M-FOS takes nothing or avg");
         Hidden = hidden;
         Averaging = averaging;
@@ -127,8 +126,7 @@ public sealed class MfosAgent : IMetaAgent
             Layouts.CopyGates(outW, h, 1, h, metaOut, hp);
             Array.Clear(metaOutBias);
             outB.CopyTo(metaOutBias);
-            Array.Clear(logitDifference);
-            for (var k = 0; k < h; k++) logitDifference[k] = wpi[2 * k] - wpi[2 * k + 1];
+            Layouts.LogitDifference(wpi, h, logitDifference);
         }
 
         // The observation is one-hot, so embedding and input product are one row per state: (w_e[s] + b_e) w_i + b.

@@ -13,8 +13,7 @@ public sealed class ShaperAgent : IMetaAgent
     /// <summary>A Shaper with <paramref name="hidden"/> GRU units.</summary>
     public ShaperAgent(int hidden = 16, HiddenAveraging averaging = HiddenAveraging.Nothing, float lambda = 0.5f, MemorySpan memory = MemorySpan.Trial)
     {
-        if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "hidden must be at least 1");
-        if (!(lambda is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "the averaging weight lambda lies in [0, 1]");
+        Layouts.CheckRecurrent(hidden, lambda);
         Hidden = hidden;
         Averaging = averaging;
         Lambda = lambda;
@@ -95,8 +94,7 @@ public sealed class ShaperAgent : IMetaAgent
             for (var s = 0; s < 5; s++)
                 for (var g = 0; g < 3; g++)
                     for (var j = 0; j < h; j++) inputGates[s * 3 * hp + g * hp + j] += b[g * h + j];
-            Array.Clear(logitDifference);
-            for (var k = 0; k < h; k++) logitDifference[k] = wpi[2 * k] - wpi[2 * k + 1];
+            Layouts.LogitDifference(wpi, h, logitDifference);
         }
 
         public void BeginTrial(TrialNoise noise, int seat) => Array.Clear(hidden);

@@ -12,8 +12,9 @@ public sealed class TabularPpoSeat(TabularPpoConfig config, TrialLayout layout, 
     readonly float[] probCooperateTable = new float[layout.CoPlayers * 5];
     byte[] states = Array.Empty<byte>(), actions = Array.Empty<byte>();
     float[] rewards = Array.Empty<float>();
+    readonly PermutationSource[] permutations = new PermutationSource[layout.CoPlayers];
     TrialNoise? noise;
-    int seat, steps;
+    int seat, steps, episode;
 
     /// <summary>The learners (one per co-player), e.g. to read their tables after a trial.</summary>
     public IReadOnlyList<TabularPpoLearner> Learners => learners;
@@ -21,6 +22,11 @@ public sealed class TabularPpoSeat(TabularPpoConfig config, TrialLayout layout, 
     /// <inheritdoc/>
     public void BeginTrial(TrialNoise noise, int seat)
     {
+        for (var o = 0; o < permutations.Length; o++)
+        {
+            var coPlayer = o;
+            permutations[o] ??= (epoch, order) => this.noise!.Permutation(this.seat, episode, coPlayer, epoch, order);
+        }
         this.noise = noise;
         this.seat = seat;
         steps = noise.Inner;
@@ -59,14 +65,11 @@ public sealed class TabularPpoSeat(TabularPpoConfig config, TrialLayout layout, 
     /// <inheritdoc/>
     public void EndEpisode(int episode)
     {
+        this.episode = episode;
         var n = layout.Envs * steps;
         var apply = stopAfter is not { } k || episode < k;
         for (var o = 0; o < learners.Length; o++)
-        {
-            var coPlayer = o;
-            learners[o].Update(states.AsSpan(o * n, n), actions.AsSpan(o * n, n), rewards.AsSpan(o * n, n), layout.Envs, steps, MatrixPayoff.Start,
-                (epoch, order) => noise!.Permutation(seat, episode, coPlayer, epoch, order), apply);
-        }
+            learners[o].Update(states.AsSpan(o * n, n), actions.AsSpan(o * n, n), rewards.AsSpan(o * n, n), layout.Envs, steps, MatrixPayoff.Start, permutations[o], apply);
     }
 }
 

@@ -105,6 +105,8 @@ public sealed class TabularPpoLearner
         var n = envs * steps;
         if (states.Length != n || actions.Length != n || rewards.Length != n) throw new ArgumentException($"expected {n} samples");
         if (n % config.Minibatches != 0) throw new ArgumentException($"the co-player's batch of {envs} envs x {steps} steps = {n} samples does not divide into {config.Minibatches} minibatches");
+        // Advantages are normalised per minibatch (pax): one sample has advantage 0, and the policy would never change.
+        if (n / config.Minibatches < 2) throw new ArgumentException($"the co-player's batch of {n} samples in {config.Minibatches} minibatches leaves one sample per minibatch, whose normalised advantage is 0: the policy would never learn");
         if (!apply) return;
         if (advantages.Length != n)
         {
@@ -215,26 +217,6 @@ public sealed class TabularPpoLearner
     }
 
     static double Softplus(double x) => x > 30 ? x : x < -30 ? Math.Exp(x) : Math.Log(1 + Math.Exp(x));
-
-    /// <summary>Writes the table and Adam state.</summary>
-    public void Save(StateWriter writer)
-    {
-        writer.WriteArray(Table);
-        writer.WriteArray(m);
-        writer.WriteArray(v);
-        writer.Write(Steps);
-    }
-
-    /// <summary>Reads what <see cref="Save"/> wrote.</summary>
-    public void Load(StateReader reader)
-    {
-        reader.ReadArray(Table, "co-player table");
-        reader.ReadArray(m, "co-player Adam m");
-        reader.ReadArray(v, "co-player Adam v");
-        Steps = reader.ReadInt32();
-        beta1Power = Math.Pow(config.Beta1, Steps);
-        beta2Power = Math.Pow(config.Beta2, Steps);
-    }
 }
 
 /// <summary>Fills a span with the sample order of one epoch.</summary>

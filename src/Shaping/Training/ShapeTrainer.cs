@@ -64,7 +64,14 @@ public sealed class ShapeTrainer : IDisposable
     public double BestFitness { get; private set; } = double.NaN;
 
     /// <summary>The ES mean.</summary>
-    public float[] Mean => es.Mean.data<float>().ToArray();
+    public float[] Mean
+    {
+        get
+        {
+            using var mean = es.Mean;
+            return mean.data<float>().ToArray();
+        }
+    }
 
     /// <summary>Meta-agent steps per generation: population x co-players x envs x outer x inner.</summary>
     public long StepsPerGeneration => (long)Config.PopSize * Config.Coplayers * Config.Envs * Config.Outer * Config.Inner;

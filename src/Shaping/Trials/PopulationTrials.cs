@@ -44,19 +44,18 @@ public sealed class PopulationTrials
     /// Runs one trial per member of <paramref name="population"/> ([members x parameters], row-major) on
     /// <paramref name="noise"/>; returns each member's record.
     /// </summary>
-    public TrialRecord[] Run(ReadOnlySpan<float> population, TrialNoise noise, bool detail = false)
+    public TrialRecord[] Run(float[] population, TrialNoise noise, bool detail = false)
     {
         var d = agent.ParameterCount;
         if (population.Length % d != 0) throw new ArgumentException($"a population of {agent.Name} vectors has a multiple of {d} entries, got {population.Length}");
         var members = population.Length / d;
         var records = new TrialRecord[members];
-        var copy = population.ToArray();
         var options = new ParallelOptions { MaxDegreeOfParallelism = Threads };
         Parallel.For(0, members, options,
             () => (Policy: agent.CreatePolicy(Layout), CoPlayers: coPlayers(Layout), Trial: new MatrixTrial(game, Layout, Outer, Inner)),
             (member, _, worker) =>
             {
-                worker.Policy.Load(copy.AsSpan(member * d, d));
+                worker.Policy.Load(population.AsSpan(member * d, d));
                 var record = new TrialRecord(Layout, Outer, Inner, detail);
                 worker.Trial.Run(worker.Policy, worker.CoPlayers, noise, record);
                 records[member] = record;
