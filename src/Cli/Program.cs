@@ -35,7 +35,7 @@ namespace Hybrid.Cli
                            [--out results/train/ALGO-ENV] [--resume] [--json] [--no-tensorboard]
               hybrid shape train [--method shaper|mfos|gs|ctnl|ptnl] [--env ipd|imp] [--config F.json] [--set key=value ...]
                                  [--out results/shape/METHOD-ENV] [--resume] [--json]
-              hybrid shape eval --run DIR [--coplayers 20] [--coplayer tabular|hardstop:K|tit_for_tat|...] [--outer N]
+              hybrid shape eval --run DIR [--coplayers 20] [--coplayer tabular|hardstop:K|hardstop:random|tit_for_tat|...] [--outer N]
                                 [--agent best|mean] [--seed S] [--out DIR] [--json]
               hybrid shape crossplay --runs A,B,C [--pairs 20] [--outer N] [--agent best|mean] [--seed 0] [--json]
               hybrid shape bench [--method shaper] [--pop 128] [--opps 4] [--envs 2] [--outer 50] [--inner 50]

@@ -124,6 +124,30 @@ public class TrialTests
     }
 
     [Fact]
+    public void RandomHardstopsAreDrawnPerCoPlayerFromTheGenerationAndFreezeEachLearnerAtItsOwnStop()
+    {
+        var layout = new TrialLayout(8, 2);
+        var noise = new TrialNoise(5, 20, 10, layout.Rows);
+        var stops = Enumerable.Range(0, 8).Select(o => TabularPpoSeat.RandomStop(noise, 1, o)).ToArray();
+        Assert.All(stops, k => Assert.InRange(k, 1, 20));
+        Assert.True(stops.Distinct().Count() > 3, string.Join(",", stops));
+        Assert.Equal(stops, Enumerable.Range(0, 8).Select(o => TabularPpoSeat.RandomStop(new TrialNoise(5, 20, 10, layout.Rows), 1, o)));
+        Assert.NotEqual(stops, Enumerable.Range(0, 8).Select(o => TabularPpoSeat.RandomStop(new TrialNoise(6, 20, 10, layout.Rows), 1, o)));
+
+        // Each learner's table equals that of a fixed-stop learner stopped at its own draw.
+        var random = (TabularPpoSeat)CoPlayerKinds.Create("hardstop:random", new TabularPpoConfig(), layout);
+        var record = new TrialRecord(layout, 20, 10, detail: false);
+        new MatrixTrial(MatrixPayoff.PrisonersDilemma, layout, 20, 10).Run(FixedStrategySeat.Random(), random, noise, record);
+        for (var o = 0; o < 8; o++)
+        {
+            Assert.Equal(stops[o], random.StopOf(o));
+            var fixedStop = new TabularPpoSeat(new TabularPpoConfig(), layout, stopAfter: stops[o]);
+            new MatrixTrial(MatrixPayoff.PrisonersDilemma, layout, 20, 10).Run(FixedStrategySeat.Random(), fixedStop, noise, new TrialRecord(layout, 20, 10, false));
+            Assert.Equal(fixedStop.Learners[o].Table, random.Learners[o].Table);
+        }
+    }
+
+    [Fact]
     public void DetailRecordsPerEpisodeSumsThatAddUpToTheTotals()
     {
         var layout = new TrialLayout(2, 3);

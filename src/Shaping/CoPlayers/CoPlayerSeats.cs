@@ -4,10 +4,15 @@ namespace Hybrid.Shaping.CoPlayers;
 /// The naive learners of one member's trial: one <see cref="TabularPpoLearner"/> per co-player, each updated after
 /// every episode on its environments' trajectories (pax's <c>batch_update</c>) and re-initialised at the start of each
 /// trial. A hardstop learner (<paramref name="stopAfter"/> = k) learns during the first k episodes only; later updates
-/// are computed and discarded, as pax's hardstop evaluation does.
+/// are computed and discarded, as pax's hardstop evaluation does. With <paramref name="randomStop"/> every co-player
+/// draws its own stop at each trial start, as pax's hardstop training runner (<c>runner_evo_hardstop</c>) does: a
+/// counter c ~ U(1, outer), lowered by one per episode, with the step size zero once c &lt;= 0, so co-player o learns in
+/// the first ceil(c_o) episodes. The draw is a function of the generation's seed, the seat and o (common to the
+/// population, as pax's).
 /// </summary>
-public sealed class TabularPpoSeat(TabularPpoConfig config, TrialLayout layout, int? stopAfter = null) : ISeat
+public sealed class TabularPpoSeat(TabularPpoConfig config, TrialLayout layout, int? stopAfter = null, bool randomStop = false) : ISeat
 {
+    readonly int[] stops = new int[layout.CoPlayers];
     readonly TabularPpoLearner[] learners = Enumerable.Range(0, layout.CoPlayers).Select(_ => new TabularPpoLearner(config)).ToArray();
     readonly float[] probCooperateTable = new float[layout.CoPlayers * 5];
     byte[] states = Array.Empty<byte>(), actions = Array.Empty<byte>();
@@ -33,7 +38,19 @@ public sealed class TabularPpoSeat(TabularPpoConfig config, TrialLayout layout, 
         var n = layout.Rows * steps;
         if (states.Length != n) { states = new byte[n]; actions = new byte[n]; rewards = new float[n]; }
         foreach (var learner in learners) learner.Reset();
+        for (var o = 0; o < stops.Length; o++) stops[o] = randomStop ? RandomStop(noise, seat, o) : stopAfter ?? int.MaxValue;
     }
+
+    /// <summary>The stop of co-player <paramref name="coPlayer"/> under <paramref name="noise"/>: ceil(c), c ~ U(1, outer).</summary>
+    public static int RandomStop(TrialNoise noise, int seat, int coPlayer)
+    {
+        var state = SplitMix64.Start(SplitMix64.Derive(noise.Seed ^ 0x4A5D_570FUL, (ulong)(seat * 1_000_003L + coPlayer)));
+        var c = 1 + (noise.Outer - 1) * SplitMix64.Unit(ref state);
+        return Math.Max(1, (int)Math.Ceiling(c));
+    }
+
+    /// <summary>The episodes co-player o learns in during the current trial (int.MaxValue: no stop).</summary>
+    public int StopOf(int coPlayer) => stops[coPlayer];
 
     /// <inheritdoc/>
     public void BeginEpisode(int episode)
@@ -67,9 +84,8 @@ public sealed class TabularPpoSeat(TabularPpoConfig config, TrialLayout layout, 
     {
         this.episode = episode;
         var n = layout.Envs * steps;
-        var apply = stopAfter is not { } k || episode < k;
         for (var o = 0; o < learners.Length; o++)
-            learners[o].Update(states.AsSpan(o * n, n), actions.AsSpan(o * n, n), rewards.AsSpan(o * n, n), layout.Envs, steps, MatrixPayoff.Start, permutations[o], apply);
+            learners[o].Update(states.AsSpan(o * n, n), actions.AsSpan(o * n, n), rewards.AsSpan(o * n, n), layout.Envs, steps, MatrixPayoff.Start, permutations[o], episode < stops[o]);
     }
 }
 
@@ -168,13 +184,14 @@ public sealed class FrozenTablesSeat : ISeat
 
 /// <summary>
 /// Co-player kinds by name, as the command line and configurations give them: <c>tabular</c> (tabular PPO naive
-/// learner), <c>hardstop:K</c> (tabular PPO that stops learning after K episodes), <c>tit_for_tat</c>,
+/// learner), <c>hardstop:K</c> (tabular PPO that stops learning after K episodes), <c>hardstop:random</c> (each
+/// co-player stops after its own random number of episodes, pax's hardstop training), <c>tit_for_tat</c>,
 /// <c>always_defect</c>, <c>always_cooperate</c>, <c>grim</c>, <c>random</c>.
 /// </summary>
 public static class CoPlayerKinds
 {
     /// <summary>The names accepted by <see cref="Create"/>.</summary>
-    public const string Names = "tabular, hardstop:K, tit_for_tat, always_defect, always_cooperate, grim, random";
+    public const string Names = "tabular, hardstop:K, hardstop:random, tit_for_tat, always_defect, always_cooperate, grim, random";
 
     /// <summary>Throws a clear error unless <paramref name="kind"/> names a co-player.</summary>
     public static void Validate(string kind) => Create(kind, new TabularPpoConfig(), new TrialLayout(1, 1));
@@ -188,6 +205,7 @@ public static class CoPlayerKinds
         "always_cooperate" => FixedStrategySeat.AlwaysCooperate(),
         "grim" => FixedStrategySeat.Grim(),
         "random" => FixedStrategySeat.Random(),
+        "hardstop:random" => new TabularPpoSeat(config, layout, randomStop: true),
         _ when kind.StartsWith("hardstop:", StringComparison.Ordinal) =>
             int.TryParse(kind["hardstop:".Length..], out var k) && k >= 0
                 ? new TabularPpoSeat(config, layout, k)
