@@ -137,6 +137,8 @@ public class CoinGameTests
                 }
                 int ownRed = env.OwnCoins[e] - ownBefore[e], ownBlue = env.OwnCoins[n + e] - ownBefore[n + e];
                 int stolenByRed = env.OtherCoins[e] - otherBefore[e], stolenByBlue = env.OtherCoins[n + e] - otherBefore[n + e];
+                if (!env.AllDones[e])
+                    Assert.Equal(ownRed | stolenByRed << 1 | ownBlue << 2 | stolenByBlue << 3, env.Pickups[e]);
                 Assert.Equal(ownRed + stolenByRed - 2 * stolenByBlue, env.Rewards[e]);
                 Assert.Equal(ownBlue + stolenByBlue - 2 * stolenByRed, env.Rewards[n + e]);
                 pickups += ownRed + ownBlue + stolenByRed + stolenByBlue;

@@ -93,6 +93,71 @@ public class StormTests
     }
 
     [Fact]
+    public void ImpInTheMatrixPaysTheMatcherAndRecordsTheInteraction()
+    {
+        using var env = new Storm2p(1, new Storm2pOptions(Game: "imp"));
+        env.Reset(4);
+        env.SetAgents(0, red: (3, 3, 0), blue: (3, 4, 2), redInventory: (1, 0), blueInventory: (0, 1));
+        env.Step(new[] { Interact, Stay });
+        Assert.Equal(new[] { -1f, 1f }, env.Rewards);    // inventories differ: blue wins
+        Assert.True(env.Interacted[0]);
+        Assert.Equal(new[] { 1f, 0f, 0f, 1f }, env.InteractionInventories);
+        env.Step(new[] { Stay, Stay });
+        Assert.False(env.Interacted[0]);
+        // Mixed: red (1/2, 1/2) against blue (1, 0) -> red 1/2 - 1/2 = 0.
+        env.SetAgents(0, red: (3, 3, 1), blue: (5, 3, 0), redInventory: (1, 1), blueInventory: (2, 0));
+        for (var t = 0; t < 5; t++) env.Step(new[] { Stay, Stay });
+        env.SetAgents(0, red: (3, 3, 1), blue: (5, 3, 0), redInventory: (1, 1), blueInventory: (2, 0));
+        env.Step(new[] { Interact, Stay });
+        Assert.Equal(new[] { 0f, 0f }, env.Rewards);
+        Assert.Throws<ArgumentException>(() => new Storm2p(1, new Storm2pOptions(Game: "chicken")));
+    }
+
+    [Fact]
+    public void RandomCoinLayoutsPermuteTheTwelveCoinCellsPerResetAndSurviveSoftResets()
+    {
+        using var env = new Storm2p(200, new Storm2pOptions(FixedCoins: false));
+        env.Reset(3);
+        var layouts = new HashSet<string>();
+        var cells = new HashSet<(int, int)>();
+        for (var e = 0; e < 200; e++)
+        {
+            var red = new List<(int, int)>();
+            var blue = new List<(int, int)>();
+            for (var x = 0; x < 8; x++)
+                for (var y = 0; y < 8; y++)
+                {
+                    if (env.Cell(e, x, y) == 3) red.Add((x, y));
+                    if (env.Cell(e, x, y) == 4) blue.Add((x, y));
+                }
+            // An agent may spawn on a coin cell; the reset draws coins over agents, so all 12 are on the grid.
+            Assert.Equal(6, red.Count);
+            Assert.Equal(6, blue.Count);
+            foreach (var c in red.Concat(blue)) cells.Add(c);
+            layouts.Add(string.Join(";", red));
+        }
+        Assert.Equal(12, cells.Count);                   // the same 12 cells as the fixed layout
+        Assert.True(layouts.Count > 150, $"{layouts.Count} distinct layouts in 200 resets");
+        using var fixedCoins = new Storm2p(50);
+        fixedCoins.Reset(3);
+        for (var e = 0; e < 50; e++) Assert.Equal(3, fixedCoins.Cell(e, 1, 5));
+        // A soft reset after an interaction restores the episode's own layout.
+        using var one = new Storm2p(1, new Storm2pOptions(FixedCoins: false));
+        one.Reset(11);
+        var before = Enumerable.Range(0, 64).Select(c => one.Cell(0, c / 8, c % 8)).ToArray();
+        one.SetAgents(0, red: (3, 3, 0), blue: (3, 4, 2), redInventory: (1, 0), blueInventory: (0, 1));
+        one.Step(new[] { Interact, Stay });
+        for (var t = 0; t < 5; t++) one.Step(new[] { Stay, Stay });
+        Assert.Equal(-1, one.Freeze(0));
+        for (var c = 0; c < 64; c++)
+        {
+            var now = one.Cell(0, c / 8, c % 8);
+            if (before[c] is 3 or 4) Assert.True(now == before[c] || now is 1 or 2, $"cell {c}: {before[c]} became {now}");
+            if (now is 3 or 4) Assert.Equal(before[c], now);
+        }
+    }
+
+    [Fact]
     public void NoInteractionWithAnEmptyInventoryButTheZoneIsMarked()
     {
         using var env = Game();

@@ -51,6 +51,7 @@ public sealed class CoinGame : VectorEnv, IRenderable
         innerStep = new int[numEnvs]; outerStep = new int[numEnvs];
         InnerEpisodeDone = new bool[numEnvs];
         OwnCoins = new int[2 * numEnvs]; OtherCoins = new int[2 * numEnvs];
+        Pickups = new byte[numEnvs];
     }
 
     static Space[] Spaces(CoinGameOptions o)
@@ -73,6 +74,12 @@ public sealed class CoinGame : VectorEnv, IRenderable
 
     /// <summary>Other-coin pickups per agent in the current episode (red_defect / blue_defect); counts pickups on zero-reward boundary steps too.</summary>
     public int[] OtherCoins { get; }
+
+    /// <summary>
+    /// The pickups of environment e's last step as bits: 1 red took its own coin, 2 red took blue's, 4 blue took its own,
+    /// 8 blue took red's (also on the zero-reward boundary step, like <see cref="OwnCoins"/>); survives the auto-reset.
+    /// </summary>
+    public byte[] Pickups { get; }
 
     /// <summary>Positions in environment e as cells row * 3 + column: red agent, blue agent, red coin, blue coin.</summary>
     public (int Red, int Blue, int RedCoin, int BlueCoin) Positions(int env) => (red[env], blue[env], redCoin[env], blueCoin[env]);
@@ -132,6 +139,7 @@ public sealed class CoinGame : VectorEnv, IRenderable
         if (bb) blueReward += options.OwnCoin;
         OwnCoins[env] += rr ? 1 : 0; OwnCoins[NumEnvs + env] += bb ? 1 : 0;
         OtherCoins[env] += rb ? 1 : 0; OtherCoins[NumEnvs + env] += br ? 1 : 0;
+        Pickups[env] = (byte)((rr ? 1 : 0) | (rb ? 2 : 0) | (bb ? 4 : 0) | (br ? 8 : 0));
         // Both respawn candidates are always drawn (as JaxMARL does), used only for collected coins.
         ref var rng = ref Random[env];
         var newRedCoin = Cell(ref rng);

@@ -2,6 +2,21 @@ using Hybrid.Scaling.Rendering;
 
 namespace Hybrid.Scaling.Environments;
 
+/// <summary>Settings of <see cref="Storm2p"/>.</summary>
+/// <param name="FixedCoins">Coins at JaxMARL's fixed cells (its <c>fixed_coin_location=True</c>, whose layout never swaps
+/// because <c>randint(0, maxval=1)</c> is always 0); false draws a permutation of the 12 coin cells at every reset (6 red,
+/// 6 blue), kept through the episode's soft resets, as <c>fixed_coin_location=False</c> (pax's M-FOS and IMPitM runs).</param>
+/// <param name="Game">"ipd" (the IPD in the Matrix: CC 3/3, CD 0/5, DC 5/0, DD 1/1) or "imp" (matching pennies in the
+/// Matrix, pax's impitm payoff: red wins 1 when the inventories match, blue when they differ).</param>
+public sealed record Storm2pOptions(bool FixedCoins = true, string Game = "ipd")
+{
+    /// <summary>Throws a clear error for an unknown game.</summary>
+    public void Validate()
+    {
+        if (Game is not ("ipd" or "imp")) throw new ArgumentException($"storm_2p game '{Game}': expected ipd or imp");
+    }
+}
+
 /// <summary>
 /// STORM for two players, the IPD in the Matrix (JaxMARL storm_2p.py, InTheGrid_2p): an 8 x 8 grid, a red and a blue
 /// agent with orientations, 6 red ("cooperate") and 6 blue ("defect") coins at fixed cells. Actions 0 turn left
@@ -35,7 +50,13 @@ public sealed class Storm2p : VectorEnv, IRenderable
     static readonly (int X, int Y)[] BlueCoins = { (1, 1), (2, 1), (2, 6), (6, 2), (6, 1), (6, 5) };
     static readonly (int X, int Y)[] RedSpawns =
         { (0, 0), (1, 0), (2, 0), (0, 1), (2, 1), (7, 0), (6, 0), (5, 0), (7, 1), (0, 7), (1, 7), (2, 7), (0, 6), (7, 7), (6, 7), (5, 7), (7, 6), (5, 6) };
-    static readonly float[,] RedPayoff = { { 3, 0 }, { 5, 1 } }, BluePayoff = { { 3, 5 }, { 0, 1 } };
+    static readonly (int X, int Y)[] CoinCells = RedCoins.Concat(BlueCoins).ToArray();
+    static readonly float[,] IpdRed = { { 3, 0 }, { 5, 1 } }, IpdBlue = { { 3, 5 }, { 0, 1 } };
+    static readonly float[,] ImpRed = { { 1, -1 }, { -1, 1 } }, ImpBlue = { { -1, 1 }, { 1, -1 } };
+
+    readonly Storm2pOptions options;
+    readonly float[,] redPayoff, bluePayoff;
+    readonly byte[] coins;             // [N, 12]: the episode's coin cells x * 8 + y, 6 red then 6 blue
 
     readonly byte[] grid;              // [N, x, y]
     readonly int[] x, y, dir;          // [N, 2]: red then blue
@@ -43,7 +64,7 @@ public sealed class Storm2p : VectorEnv, IRenderable
     readonly int[] freeze;
 
     /// <summary>Creates N games.</summary>
-    public Storm2p(int numEnvs)
+    public Storm2p(int numEnvs, Storm2pOptions? options = null)
         : base(numEnvs, new[] { "agent_0", "agent_1" },
             new Space[] { new Box(0, float.PositiveInfinity, new[] { ObsSize }), new Box(0, float.PositiveInfinity, new[] { ObsSize }) },
             new Space[] { new Discrete(5), new Discrete(5) })
@@ -52,7 +73,22 @@ public sealed class Storm2p : VectorEnv, IRenderable
         x = new int[2 * numEnvs]; y = new int[2 * numEnvs]; dir = new int[2 * numEnvs];
         inventory = new float[4 * numEnvs];
         freeze = new int[numEnvs];
+        coins = new byte[numEnvs * CoinCells.Length];
+        Interacted = new bool[numEnvs];
+        InteractionInventories = new float[4 * numEnvs];
+        this.options = options ?? new Storm2pOptions();
+        this.options.Validate();
+        (redPayoff, bluePayoff) = this.options.Game == "imp" ? (ImpRed, ImpBlue) : (IpdRed, IpdBlue);
     }
+
+    /// <summary>The settings.</summary>
+    public Storm2pOptions Options => options;
+
+    /// <summary>Whether environment e's last step was an interaction (a paid encounter).</summary>
+    public bool[] Interacted { get; }
+
+    /// <summary>The inventories [N, red agent's red, blue coins, blue agent's red, blue coins] at environment e's last interaction.</summary>
+    public float[] InteractionInventories { get; }
 
     /// <inheritdoc/>
     public override string Name => "storm_2p";
@@ -87,6 +123,18 @@ public sealed class Storm2p : VectorEnv, IRenderable
     /// <inheritdoc/>
     protected override void ResetEnv(int env)
     {
+        var layout = coins.AsSpan(env * CoinCells.Length, CoinCells.Length);
+        for (var c = 0; c < CoinCells.Length; c++) layout[c] = (byte)(CoinCells[c].X * GridSize + CoinCells[c].Y);
+        if (!options.FixedCoins)
+        {
+            ref var rng = ref Random[env];
+            for (var i = layout.Length - 1; i > 0; i--)
+            {
+                var j = SplitMix64.Below(ref rng, i + 1);
+                (layout[i], layout[j]) = (layout[j], layout[i]);
+            }
+        }
+        Interacted[env] = false;
         Place(env, coinsOverAgents: true);
         WriteObservations(env);
     }
@@ -110,8 +158,8 @@ public sealed class Storm2p : VectorEnv, IRenderable
 
     void PlaceCoins(int env)
     {
-        foreach (var (cx, cy) in RedCoins) grid[Index(env, cx, cy)] = RedCoin;
-        foreach (var (cx, cy) in BlueCoins) grid[Index(env, cx, cy)] = BlueCoin;
+        var layout = coins.AsSpan(env * CoinCells.Length, CoinCells.Length);
+        for (var c = 0; c < layout.Length; c++) grid[env * GridSize * GridSize + layout[c]] = c < RedCoins.Length ? RedCoin : BlueCoin;
     }
 
     /// <inheritdoc/>
@@ -167,6 +215,7 @@ public sealed class Storm2p : VectorEnv, IRenderable
         var inv = inventory.AsSpan(4 * env, 4);
         float redTotal = inv[0] + inv[1], blueTotal = inv[2] + inv[3];
         var interact = ((act[0] == Interact && hit[0]) || (act[1] == Interact && hit[1])) && redTotal > 0 && blueTotal > 0;
+        Interacted[env] = interact;
         float redReward = 0, blueReward = 0;
         if (interact)
         {
@@ -174,10 +223,11 @@ public sealed class Storm2p : VectorEnv, IRenderable
                 for (var j = 0; j < 2; j++)
                 {
                     var weight = inv[i] / redTotal * (inv[2 + j] / blueTotal);
-                    redReward += weight * RedPayoff[i, j];
-                    blueReward += weight * BluePayoff[i, j];
+                    redReward += weight * redPayoff[i, j];
+                    blueReward += weight * bluePayoff[i, j];
                 }
             freeze[env] = FreezePenalty;
+            inv.CopyTo(InteractionInventories.AsSpan(4 * env, 4));
         }
         else if (freeze[env] > 0 && --freeze[env] == 0) Place(env, coinsOverAgents: false);
 
