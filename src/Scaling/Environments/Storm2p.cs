@@ -8,12 +8,14 @@ namespace Hybrid.Scaling.Environments;
 /// 6 blue), kept through the episode's soft resets, as <c>fixed_coin_location=False</c> (pax's M-FOS and IMPitM runs).</param>
 /// <param name="Game">"ipd" (the IPD in the Matrix: CC 3/3, CD 0/5, DC 5/0, DD 1/1) or "imp" (matching pennies in the
 /// Matrix, pax's impitm payoff: red wins 1 when the inventories match, blue when they differ).</param>
-public sealed record Storm2pOptions(bool FixedCoins = true, string Game = "ipd")
+/// <param name="InnerSteps">Steps per episode (JaxMARL's num_inner_steps, 152); the last pays nothing.</param>
+public sealed record Storm2pOptions(bool FixedCoins = true, string Game = "ipd", int InnerSteps = Storm2p.EpisodeLength)
 {
-    /// <summary>Throws a clear error for an unknown game.</summary>
+    /// <summary>Throws a clear error for an unknown game or a non-positive episode length.</summary>
     public void Validate()
     {
         if (Game is not ("ipd" or "imp")) throw new ArgumentException($"storm_2p game '{Game}': expected ipd or imp");
+        if (InnerSteps < 1) throw new ArgumentOutOfRangeException(nameof(InnerSteps), InnerSteps, "storm_2p episodes need at least one step");
     }
 }
 
@@ -38,7 +40,7 @@ public sealed class Storm2p : VectorEnv, IRenderable
 {
     /// <summary>Grid side.</summary>
     public const int GridSize = 8;
-    /// <summary>Steps per episode.</summary>
+    /// <summary>Steps per episode by default.</summary>
     public const int EpisodeLength = 152;
     /// <summary>Steps both agents stay frozen after an interaction.</summary>
     public const int FreezePenalty = 5;
@@ -231,7 +233,7 @@ public sealed class Storm2p : VectorEnv, IRenderable
         }
         else if (freeze[env] > 0 && --freeze[env] == 0) Place(env, coinsOverAgents: false);
 
-        var last = EpisodeSteps[env] >= EpisodeLength;
+        var last = EpisodeSteps[env] >= options.InnerSteps;
         AllDones[env] = last;
         Reward(0, env) = last ? 0 : redReward;
         Reward(1, env) = last ? 0 : blueReward;
