@@ -31,7 +31,7 @@ let curve =
     [| for g in 1 .. config.Generations do
          let m = trainer.Step()
          if g % (max 1 (config.Generations / 10)) = 0 then
-             printfn "generation %4d: Shaper %.3f, co-player %.3f per step, DC %.2f, DD %.2f (%.0f s)" m.Generation m.FitnessMean m.CoPlayerReward m.Visitation.[2] m.Visitation.[3] clock.Elapsed.TotalSeconds
+             printfn "generation %4d: Shaper %.3f, co-player %.3f per step, DC %.2f, DD %.2f (%.0f s)" m.Generation m.FitnessMean m.CoPlayerReward m.Stats.[2] m.Stats.[3] clock.Elapsed.TotalSeconds
          yield m |]
 let steps = float trainer.StepsPerGeneration * float config.Generations
 printfn "%.3g Shaper steps in %.0f s (%.3g steps/s)" steps clock.Elapsed.TotalSeconds (steps / clock.Elapsed.TotalSeconds)

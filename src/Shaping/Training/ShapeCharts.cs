@@ -11,8 +11,11 @@ public static class ShapeCharts
     /// <summary>Training curves from a run's metrics.csv: fitness (mean and best) and the co-player's reward per step, and the visitation per generation.</summary>
     public static ChartSpec Training(string metricsCsv, string title, string file = "training.html")
     {
+        var header = File.ReadLines(metricsCsv).First().Split(',');
         var rows = File.ReadLines(metricsCsv).Skip(1).Where(l => l.Length > 0)
             .Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        // Columns between coplayer_reward and sigma are the game's statistics.
+        var stats = header[5..Array.IndexOf(header, "sigma")];
         var g = rows.Select(r => r[0]).ToArray();
         double[] Column(int i) => rows.Select(r => r[i]).ToArray();
         return new ChartSpec(file, title, new[]
@@ -21,7 +24,9 @@ public static class ShapeCharts
             {
                 new Series("meta-agent (population mean)", g, Column(1)), new Series("meta-agent (best member)", g, Column(2)), new Series("co-players", g, Column(4)),
             }),
-            new ChartPanel("visitation", "generation", "fraction of steps", PanelKind.Lines, Joint.Select((name, j) => new Series(name, g, Column(5 + j))).ToArray()),
+            stats.Length == 4 && stats[0] == "cc"
+                ? new ChartPanel("visitation", "generation", "fraction of steps", PanelKind.Lines, Joint.Select((name, j) => new Series(name, g, Column(5 + j))).ToArray())
+                : new ChartPanel("game statistics", "generation", "value", PanelKind.Lines, stats.Select((name, j) => new Series(name.Replace('_', ' '), g, Column(5 + j))).ToArray()),
         }, Columns: 2);
     }
 

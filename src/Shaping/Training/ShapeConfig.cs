@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Hybrid.Scaling.Algorithms;
 using Hybrid.Shaping.Agents;
 using Hybrid.Shaping.CoPlayers;
+using Hybrid.Shaping.Trials;
 
 namespace Hybrid.Shaping.Training;
 
@@ -157,4 +158,17 @@ public sealed record ShapeConfig
     /// <summary>The game.</summary>
     [JsonIgnore]
     public MatrixPayoff Game => MatrixPayoff.Named(Env);
+
+    /// <summary>The population evaluation of this method, game and co-player.</summary>
+    public IShapeTrials Trials()
+    {
+        var agent = Agent();
+        var coPlayerConfig = CoPlayerConfig;
+        var trials = new PopulationTrials(agent, layout => CoPlayerKinds.Create(Coplayer, coPlayerConfig, layout), Game,
+            new TrialLayout(Coplayers, Envs), Outer, Inner, Threads);
+        return new MatrixShapeTrials(trials, agent.ParameterCount);
+    }
+
+    /// <summary>Length of the meta-agent's parameter vector.</summary>
+    public int ParameterCount() => Agent().ParameterCount;
 }

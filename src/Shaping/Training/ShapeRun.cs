@@ -25,8 +25,11 @@ public sealed record ShapeSummary(string Method, string Env, int Generations, do
 /// </summary>
 public sealed class ShapeRun : IDisposable
 {
-    /// <summary>Header of metrics.csv.</summary>
-    public const string MetricsHeader = "generation,fitness_mean,fitness_best,fitness_std,coplayer_reward,cc,cd,dc,dd,sigma,lrate,seconds";
+    /// <summary>Header of metrics.csv: the game's statistics (matrix games: cc, cd, dc, dd) between the rewards and the ES schedule.</summary>
+    public static string MetricsHeaderFor(IReadOnlyList<string> statNames) =>
+        $"generation,fitness_mean,fitness_best,fitness_std,coplayer_reward,{string.Join(",", statNames)},sigma,lrate,seconds";
+
+    string MetricsHeader => MetricsHeaderFor(Trainer.StatNames);
 
     readonly string directory;
 
@@ -130,7 +133,7 @@ public sealed class ShapeRun : IDisposable
     static string Row(GenerationMetrics m)
     {
         var inv = CultureInfo.InvariantCulture;
-        return string.Create(inv, $"{m.Generation},{m.FitnessMean:R},{m.FitnessBest:R},{m.FitnessStd:R},{m.CoPlayerReward:R},{string.Join(",", m.Visitation.Select(v => v.ToString("R", inv)))},{m.Sigma:R},{m.LearningRate:R},{m.Seconds:0.###}\n");
+        return string.Create(inv, $"{m.Generation},{m.FitnessMean:R},{m.FitnessBest:R},{m.FitnessStd:R},{m.CoPlayerReward:R},{string.Join(",", m.Stats.Select(v => v.ToString("R", inv)))},{m.Sigma:R},{m.LearningRate:R},{m.Seconds:0.###}\n");
     }
 
     void TruncateMetrics(int generations)
@@ -179,7 +182,7 @@ public static class ShapeAgentFile
         reader.ExpectIdentity($"{config.Method.ToString().ToLowerInvariant()} on {config.Env}", new JsonObject { ["config"] = ShapeTrainer.Settings(config) });
         reader.Section("agent");
         var n = reader.Guard(reader.ReadInt32);
-        var expected = config.Agent().ParameterCount;
+        var expected = config.ParameterCount();
         if (n != expected) throw new InvalidDataException($"{path}: holds {n} parameters, the configuration's agent has {expected}");
         var best = new float[n];
         var mean = new float[n];

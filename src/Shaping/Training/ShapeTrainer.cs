@@ -16,11 +16,12 @@ namespace Hybrid.Shaping.Training;
 /// <param name="FitnessBest">Best member's.</param>
 /// <param name="FitnessStd">Standard deviation over the population.</param>
 /// <param name="CoPlayerReward">Co-players' mean reward per step.</param>
-/// <param name="Visitation">Fractions of CC, CD, DC, DD over the population's trials (meta-agent's view).</param>
+/// <param name="Stats">The game's statistics over the population's trials, named by <see cref="ShapeTrainer.StatNames"/>
+/// (matrix games: fractions of CC, CD, DC, DD from the meta-agent's view).</param>
 /// <param name="Sigma">ES noise scale used.</param>
 /// <param name="LearningRate">ES learning rate used.</param>
 /// <param name="Seconds">Wall time of the generation.</param>
-public sealed record GenerationMetrics(int Generation, double FitnessMean, double FitnessBest, double FitnessStd, double CoPlayerReward, double[] Visitation, double Sigma, double LearningRate, double Seconds);
+public sealed record GenerationMetrics(int Generation, double FitnessMean, double FitnessBest, double FitnessStd, double CoPlayerReward, double[] Stats, double Sigma, double LearningRate, double Seconds);
 
 /// <summary>
 /// Trains a meta-agent by OpenES in a finite matrix game (thesis Algorithm 1; pax's <c>runner_evo</c>): each
@@ -31,7 +32,7 @@ public sealed record GenerationMetrics(int Generation, double FitnessMean, doubl
 /// </summary>
 public sealed class ShapeTrainer : IDisposable
 {
-    readonly PopulationTrials trials;
+    readonly IShapeTrials trials;
     readonly OpenEs es;
 
     /// <summary>A trainer at generation 0 (ES mean at zero, as pax).</summary>
@@ -40,19 +41,19 @@ public sealed class ShapeTrainer : IDisposable
         config.Validate();
         if (config.Method is ShapeMethod.Ctnl or ShapeMethod.Ptnl) throw new ArgumentException($"{config.Method.ToString().ToLowerInvariant()} is not trained by ES: its players are naive learners (ShapeEvaluation.CoTrained / PreTrained)");
         Config = config;
-        Agent = config.Agent();
-        var coPlayerConfig = config.CoPlayerConfig;
-        trials = new PopulationTrials(Agent, layout => CoPlayerKinds.Create(config.Coplayer, coPlayerConfig, layout), config.Game,
-            new TrialLayout(config.Coplayers, config.Envs), config.Outer, config.Inner, config.Threads);
-        es = new OpenEs(Agent.ParameterCount, config.EsConfig, SplitMix64.Derive((ulong)config.Seed, 0xE5));
-        Best = new float[Agent.ParameterCount];
+        trials = config.Trials();
+        es = new OpenEs(trials.ParameterCount, config.EsConfig, SplitMix64.Derive((ulong)config.Seed, 0xE5));
+        Best = new float[trials.ParameterCount];
     }
 
     /// <summary>The settings.</summary>
     public ShapeConfig Config { get; }
 
-    /// <summary>The meta-agent architecture.</summary>
-    public IMetaAgent Agent { get; }
+    /// <summary>Length of the meta-agent's parameter vector.</summary>
+    public int ParameterCount => trials.ParameterCount;
+
+    /// <summary>Names of <see cref="GenerationMetrics.Stats"/>.</summary>
+    public IReadOnlyList<string> StatNames => trials.StatNames;
 
     /// <summary>Generations done.</summary>
     public int Generation => es.Generation;
@@ -76,8 +77,8 @@ public sealed class ShapeTrainer : IDisposable
     /// <summary>Meta-agent steps per generation: population x co-players x envs x outer x inner.</summary>
     public long StepsPerGeneration => (long)Config.PopSize * Config.Coplayers * Config.Envs * Config.Outer * Config.Inner;
 
-    /// <summary>The common random numbers of generation <paramref name="generation"/> (0-based).</summary>
-    public TrialNoise NoiseOf(int generation) => trials.Noise(SplitMix64.Derive((ulong)Config.Seed, 0x5EED_0000UL + (ulong)generation));
+    /// <summary>The seed of generation <paramref name="generation"/>'s common random numbers (0-based).</summary>
+    public ulong NoiseSeedOf(int generation) => SplitMix64.Derive((ulong)Config.Seed, 0x5EED_0000UL + (ulong)generation);
 
     /// <summary>Runs one generation: ask, trials, tell.</summary>
     public GenerationMetrics Step()
@@ -88,20 +89,17 @@ public sealed class ShapeTrainer : IDisposable
         using var scope = NewDisposeScope();
         var population = es.Ask();
         var flat = population.contiguous().data<float>().ToArray();
-        var records = trials.Run(flat, NoiseOf(es.Generation));
-        var fitness = records.Select(r => r.RowPerStep).ToArray();
+        var outcome = trials.Run(flat, NoiseSeedOf(es.Generation));
+        var fitness = outcome.Fitness;
         if (fitness.Any(f => !double.IsFinite(f))) throw new InvalidOperationException("a trial produced a non-finite reward");
         es.Tell(population, fitness);
         var best = Array.IndexOf(fitness, fitness.Max());
-        var d = Agent.ParameterCount;
+        var d = trials.ParameterCount;
         Best = flat.AsSpan(best * d, d).ToArray();
         BestFitness = fitness[best];
         var mean = fitness.Average();
         var std = Math.Sqrt(fitness.Average(f => (f - mean) * (f - mean)));
-        var visits = new double[4];
-        foreach (var r in records) for (var j = 0; j < 4; j++) visits[j] += r.Visits[j];
-        var total = visits.Sum();
-        return new GenerationMetrics(es.Generation, mean, BestFitness, std, records.Average(r => r.ColumnPerStep), visits.Select(v => v / total).ToArray(), sigma, lr, clock.Elapsed.TotalSeconds);
+        return new GenerationMetrics(es.Generation, mean, BestFitness, std, outcome.CoPlayerReward.Average(), outcome.Stats, sigma, lr, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The header a checkpoint of this run carries: method, game and every setting but checkpoint_every and threads.</summary>
