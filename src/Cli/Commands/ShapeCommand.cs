@@ -4,13 +4,14 @@ using Hybrid.Cli.Output;
 using Hybrid.Cli.Parsing;
 using Hybrid.Scaling.Training;
 using Hybrid.Shaping.CoPlayers;
+using Hybrid.Shaping.Grid;
 using Hybrid.Shaping.Training;
 
 namespace Hybrid.Cli.Commands;
 
 /// <summary>
-/// <c>hybrid shape train|eval|crossplay|bench</c>: model-free opponent shaping in the finite matrix games (thesis
-/// chapter 4). Parsing and output only; the work is Hybrid.Shaping's.
+/// <c>hybrid shape train|eval|crossplay|bench|competency</c>: model-free opponent shaping in the finite matrix games and
+/// the gridworlds (thesis chapter 4). Parsing and output only; the work is Hybrid.Shaping's.
 /// </summary>
 public static class ShapeCommand
 {
@@ -21,7 +22,7 @@ public static class ShapeCommand
     /// <summary>Options of <c>shape crossplay</c>.</summary>
     public static readonly string[] CrossPlayOptions = { "runs", "pairs", "outer", "agent", "seed", "json!" };
     /// <summary>Options of <c>shape bench</c>.</summary>
-    public static readonly string[] BenchOptions = { "method", "pop", "opps", "envs", "outer", "inner", "generations", "threads", "seed", "set*", "json!" };
+    public static readonly string[] BenchOptions = { "method", "env", "pop", "opps", "envs", "outer", "inner", "generations", "threads", "seed", "set*", "json!" };
 
     /// <summary>Runs a subcommand.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -51,9 +52,8 @@ public static class ShapeCommand
 
     static string Env(string text) => text switch
     {
-        "ipd" or "imp" => text,
-        "coin_game" or "storm_2p" => throw new UsageException($"--env {text}: shaping in the gridworlds is not implemented yet (matrix games: ipd, imp)"),
-        _ => throw new UsageException($"--env: unknown game '{text}' (available: ipd, imp)"),
+        "ipd" or "imp" or "coin_game" or "storm_2p" => text,
+        _ => throw new UsageException($"--env: unknown game '{text}' (available: ipd, imp, coin_game, storm_2p)"),
     };
 
     static int Train(Arguments args, TextWriter stdout, TextWriter stderr)
@@ -85,13 +85,23 @@ public static class ShapeCommand
         }
         var name = $"{summary.Method} on {env}";
         HtmlCharts.Write(ShapeCharts.Training(run.MetricsPath, $"{name}: training ({config.PopSize} x {config.Coplayers} co-players x {config.Envs} envs, {config.Outer} x {config.Inner} steps)"), outDir);
-        HtmlCharts.Write(ShapeCharts.Evaluation(summary.Evaluation, $"{name} against {summary.Evaluation.CoPlayers} fresh {config.Coplayer} co-players (one trial)"), outDir);
-        if (args.Flag("json"))
+        var extra = new Dictionary<string, object> { ["generations"] = summary.Generations, ["steps_per_second"] = summary.StepsPerSecond, ["out"] = outDir };
+        if (summary.GridEvaluation is { } g)
         {
-            stdout.WriteLine(Json.Line(EvalJson(summary.Evaluation, new() { ["generations"] = summary.Generations, ["steps_per_second"] = summary.StepsPerSecond, ["out"] = outDir })));
+            HtmlCharts.Write(ShapeCharts.GridEvaluation(g, $"{name} against {g.CoPlayers} fresh {config.Coplayer} co-players (one trial)"), outDir);
+            if (args.Flag("json")) { stdout.WriteLine(Json.Line(GridEvalJson(g, extra))); return 0; }
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {summary.Generations} generations, last fitness {summary.FinalFitness:0.###} per step, {summary.StepsPerSecond:0} steps/s"));
+            WriteGridEvaluation(stdout, g);
+            stdout.WriteLine($"run directory: {outDir} (config.json, metrics.csv, checkpoint.bin, agent.bin, eval.json, summary.json, training.html, eval.html)");
             return 0;
         }
-        var e = summary.Evaluation;
+        var e = summary.Evaluation!;
+        HtmlCharts.Write(ShapeCharts.Evaluation(e, $"{name} against {e.CoPlayers} fresh {config.Coplayer} co-players (one trial)"), outDir);
+        if (args.Flag("json"))
+        {
+            stdout.WriteLine(Json.Line(EvalJson(e, extra)));
+            return 0;
+        }
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {summary.Generations} generations, last fitness {summary.FinalFitness:0.###} per step, {summary.StepsPerSecond:0} steps/s"));
         WriteEvaluation(stdout, e);
         stdout.WriteLine($"run directory: {outDir} (config.json, metrics.csv, checkpoint.bin, agent.bin, eval.json, summary.json, training.html, eval.html)");
@@ -100,6 +110,18 @@ public static class ShapeCommand
 
     static int NaiveLearners(ShapeConfig config, string outDir, bool json, TextWriter stdout)
     {
+        if (config.IsGrid)
+        {
+            var g = GridEvaluation.CoTrained(config, config.EvalCoplayers, ShapeRun.EvaluationSeed(config));
+            Directory.CreateDirectory(outDir);
+            AtomicFile.Write(Path.Combine(outDir, "config.json"), ConfigBinder.ToJson(config));
+            AtomicFile.Write(Path.Combine(outDir, "eval.json"), System.Text.Json.JsonSerializer.Serialize(g, ConfigBinder.Json));
+            HtmlCharts.Write(ShapeCharts.GridEvaluation(g, $"CT-NL on {config.Env}: {g.CoPlayers} pairs of PPO-GRU naive learners co-trained over one trial"), outDir);
+            if (json) { stdout.WriteLine(Json.Line(GridEvalJson(g, new() { ["out"] = outDir }))); return 0; }
+            WriteGridEvaluation(stdout, g);
+            stdout.WriteLine($"run directory: {outDir} (config.json, eval.json, eval.html)");
+            return 0;
+        }
         var e = config.Method == ShapeMethod.Ctnl
             ? ShapeEvaluation.CoTrained(config, config.EvalCoplayers, ShapeRun.EvaluationSeed(config))
             : ShapeEvaluation.PreTrained(config, config.EvalCoplayers, ShapeRun.EvaluationSeed(config));
@@ -121,15 +143,30 @@ public static class ShapeCommand
         var config = ShapeRun.ReadConfig(dir);
         if (config.Method is ShapeMethod.Ctnl or ShapeMethod.Ptnl) throw new UsageException($"{dir} is a {config.Method.ToString().ToUpperInvariant()} run of naive learners: it has no trained agent (its eval.json is the result)");
         var coPlayer = args.Get("coplayer") ?? config.Coplayer;
-        try { CoPlayerKinds.Validate(coPlayer); } catch (ArgumentException error) { throw new UsageException($"--coplayer: {error.Message}"); }
+        try
+        {
+            if (config.IsGrid) GridCoPlayers.Validate(coPlayer, config);
+            else CoPlayerKinds.Validate(coPlayer);
+        }
+        catch (ArgumentException error) { throw new UsageException($"--coplayer: {error.Message}"); }
         var coPlayers = args.Int("coplayers", 20, 1, 100_000);
         var outer = args.Int("outer", config.Outer, 1, 100_000);
         var parameters = Agent(args, dir, config);
         var seed = args.Get("seed") is null ? ShapeRun.EvaluationSeed(config) : (ulong)args.Int("seed", 0, 0);
-        var e = ShapeEvaluation.Evaluate(config, parameters, coPlayer, coPlayers, seed, outer);
         var outDir = args.Get("out") ?? dir;
         Directory.CreateDirectory(outDir);
         var file = $"eval-{coPlayer.Replace(':', '-')}";
+        if (config.IsGrid)
+        {
+            var g = GridEvaluation.Evaluate(config, parameters, coPlayer, coPlayers, seed, outer);
+            AtomicFile.Write(Path.Combine(outDir, file + ".json"), System.Text.Json.JsonSerializer.Serialize(g, ConfigBinder.Json));
+            var gridChart = HtmlCharts.Write(ShapeCharts.GridEvaluation(g, $"{g.Method} on {g.Env} against {coPlayers} fresh {coPlayer} co-players (one trial of {outer} x {config.Inner} steps)", file + ".html"), outDir);
+            if (args.Flag("json")) { stdout.WriteLine(Json.Line(GridEvalJson(g, new()))); return 0; }
+            WriteGridEvaluation(stdout, g);
+            stdout.WriteLine($"charts: {gridChart}");
+            return 0;
+        }
+        var e = ShapeEvaluation.Evaluate(config, parameters, coPlayer, coPlayers, seed, outer);
         AtomicFile.Write(Path.Combine(outDir, file + ".json"), System.Text.Json.JsonSerializer.Serialize(e, ConfigBinder.Json));
         var chart = HtmlCharts.Write(ShapeCharts.Evaluation(e, $"{e.Method} on {e.Env} against {coPlayers} fresh {coPlayer} co-players (one trial of {outer} x {config.Inner} steps)", file + ".html"), outDir);
         if (args.Flag("json")) { stdout.WriteLine(Json.Line(EvalJson(e, new()))); return 0; }
@@ -167,7 +204,9 @@ public static class ShapeCommand
         {
             perStep[i] = new double[dirs.Length];
             for (var j = 0; j < dirs.Length; j++)
-                perStep[i][j] = ShapeEvaluation.CrossPlay(configs[i], agents[i], configs[j], agents[j], pairs, configs[0].Envs, outer, inner, seed).Row;
+                perStep[i][j] = configs[0].IsGrid
+                    ? GridEvaluation.CrossPlay(configs[i], agents[i], configs[j], agents[j], pairs, configs[0].Envs, outer, inner, seed).Row / inner
+                    : ShapeEvaluation.CrossPlay(configs[i], agents[i], configs[j], agents[j], pairs, configs[0].Envs, outer, inner, seed).Row;
         }
         var perEpisode = perStep.Select(r => r.Select(v => v * inner).ToArray()).ToArray();
         if (args.Flag("json"))
@@ -185,13 +224,16 @@ public static class ShapeCommand
     static int Bench(Arguments args, TextWriter stdout, TextWriter stderr)
     {
         var method = Method(args.Get("method") ?? "shaper");
-        var config = ConfigBinder.Bind(ShapeConfig.For(method, "ipd"), null, args.All("set"));
+        var env = Env(args.Get("env") ?? "ipd");
+        var config = ConfigBinder.Bind(ShapeConfig.For(method, env), null, args.All("set"));
         if (config.Method is ShapeMethod.Ctnl or ShapeMethod.Ptnl) throw new UsageException($"--method {config.Method.ToString().ToLowerInvariant()} has no ES generations to time");
-        config.PopSize = args.Int("pop", 128, 2, 1_000_000);
-        config.Coplayers = args.Int("opps", 4, 1, 100_000);
-        config.Envs = args.Int("envs", 2, 1, 100_000);
-        config.Outer = args.Int("outer", 50, 1, 100_000);
-        config.Inner = args.Int("inner", 50, 1, 100_000);
+        // Matrix games: the peer's settings (128 4 2 50 50); gridworlds: the game's reduced protocol.
+        var grid = config.IsGrid;
+        config.PopSize = args.Int("pop", grid ? config.PopSize : 128, 2, 1_000_000);
+        config.Coplayers = args.Int("opps", grid ? config.Coplayers : 4, 1, 100_000);
+        config.Envs = args.Int("envs", grid ? config.Envs : 2, 1, 100_000);
+        config.Outer = args.Int("outer", grid ? config.Outer : 50, 1, 100_000);
+        config.Inner = args.Int("inner", grid ? config.Inner : 50, 1, 100_000);
         config.Generations = args.Int("generations", 3, 1, 100_000);
         config.Threads = args.Int("threads", 0, 0, 1024);
         config.Seed = args.Int("seed", 0, 0);
@@ -211,7 +253,7 @@ public static class ShapeCommand
         var sps = trainer.StepsPerGeneration * (double)timed.Count / total;
         if (args.Flag("json"))
         {
-            stdout.WriteLine(Json.Line(new Dictionary<string, object> { ["steps_per_second"] = sps, ["seconds_per_generation"] = total / timed.Count, ["first_generation_seconds"] = seconds[0], ["steps_per_generation"] = trainer.StepsPerGeneration, ["threads"] = config.Threads == 0 ? Environment.ProcessorCount : config.Threads, ["method"] = config.Method.ToString().ToLowerInvariant() }));
+            stdout.WriteLine(Json.Line(new Dictionary<string, object> { ["steps_per_second"] = sps, ["seconds_per_generation"] = total / timed.Count, ["first_generation_seconds"] = seconds[0], ["steps_per_generation"] = trainer.StepsPerGeneration, ["threads"] = config.Threads == 0 ? Environment.ProcessorCount : config.Threads, ["method"] = config.Method.ToString().ToLowerInvariant(), ["env"] = config.Env }));
             return 0;
         }
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{config.Method.ToString().ToLowerInvariant()}: {sps:0} steps/s ({total / timed.Count:0.###} s per generation of {trainer.StepsPerGeneration} steps{(seconds.Count > 1 ? ", after the first" : "")})"));
@@ -229,6 +271,30 @@ public static class ShapeCommand
         };
         foreach (var (k, v) in extra) json[k] = v;
         return json;
+    }
+
+    static Dictionary<string, object> GridEvalJson(GridEvaluationResult e, Dictionary<string, object> extra)
+    {
+        var json = new Dictionary<string, object>
+        {
+            ["method"] = e.Method, ["env"] = e.Env, ["coplayers"] = e.CoPlayers, ["coplayer"] = e.CoPlayer, ["outer"] = e.Outer, ["inner"] = e.Inner,
+            ["shaper_reward"] = e.ShaperReward, ["shaper_reward_std"] = e.ShaperRewardStd, ["coplayer_reward"] = e.CoPlayerReward, ["coplayer_reward_std"] = e.CoPlayerRewardStd,
+            ["reward_unit"] = "per episode", ["shaper_reward_per_step"] = e.ShaperRewardPerStep, ["coplayer_reward_per_step"] = e.CoPlayerRewardPerStep,
+            ["stats"] = e.StatNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => double.IsFinite(e.Stats[p.i]) ? e.Stats[p.i] : (double?)null),
+            ["stats_last_half"] = e.StatNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => double.IsFinite(e.StatsLastHalf[p.i]) ? e.StatsLastHalf[p.i] : (double?)null),
+        };
+        foreach (var (k, v) in extra) json[k] = v;
+        return json;
+    }
+
+    static void WriteGridEvaluation(TextWriter stdout, GridEvaluationResult e)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string F(double x) => x.ToString("0.###", inv);
+        stdout.WriteLine($"evaluation: one trial of {e.Outer} x {e.Inner} steps against {e.CoPlayers} fresh {e.CoPlayer} co-players x {e.Envs} envs");
+        stdout.WriteLine($"  reward per episode: meta-agent {F(e.ShaperReward)} ± {F(e.ShaperRewardStd)}, co-player {F(e.CoPlayerReward)} ± {F(e.CoPlayerRewardStd)} (mean ± std over co-players; per step {F(e.ShaperRewardPerStep)} / {F(e.CoPlayerRewardPerStep)})");
+        stdout.WriteLine($"  {string.Join(", ", e.StatNames.Select((n, i) => $"{n.Replace('_', ' ')} {F(e.Stats[i])}"))}");
+        stdout.WriteLine($"  second half: {string.Join(", ", e.StatNames.Select((n, i) => $"{n.Replace('_', ' ')} {F(e.StatsLastHalf[i])}"))}");
     }
 
     static Dictionary<string, double> States(double[] v) => new() { ["CC"] = v[0], ["CD"] = v[1], ["DC"] = v[2], ["DD"] = v[3] };

@@ -18,8 +18,8 @@ public sealed class GridRecord
         Inner = inner;
         Detail = detail;
         if (!detail) return;
-        RowByEpisode = new double[outer];
-        ColumnByEpisode = new double[outer];
+        RowByEpisode = new double[outer * layout.CoPlayers];
+        ColumnByEpisode = new double[outer * layout.CoPlayers];
         PickupsByEpisode = new long[outer * 4];
         InteractionsByEpisode = new long[outer];
         InteractionCoinsByEpisode = new double[outer * 4];
@@ -45,7 +45,7 @@ public sealed class GridRecord
     /// <summary>storm_2p inventories summed over the interactions: red's red, red's blue, blue's red, blue's blue.</summary>
     public double[] InteractionCoins { get; } = new double[4];
 
-    /// <summary>Row player's reward per episode summed over rows: [episode].</summary>
+    /// <summary>Row player's reward summed over each episode's steps and a co-player's environments: [episode, co-player].</summary>
     public double[] RowByEpisode { get; } = Array.Empty<double>();
     /// <summary>Column player's, as <see cref="RowByEpisode"/>.</summary>
     public double[] ColumnByEpisode { get; } = Array.Empty<double>();
@@ -159,6 +159,9 @@ public sealed class GridTrial : IDisposable
             row.BeginEpisode(episode);
             column.BeginEpisode(episode);
             double rowEpisode = 0, columnEpisode = 0;
+            var detail = record.Detail;
+            var envs = layout.Envs;
+            var coPlayers = layout.CoPlayers;
             for (var t = 0; t < inner; t++)
             {
                 env.Observations(0).CopyTo(rowObs, 0);
@@ -182,6 +185,11 @@ public sealed class GridTrial : IDisposable
                     columnReward[r] = rewards[rows + r];
                     rowEpisode += rewards[r];
                     columnEpisode += rewards[rows + r];
+                    if (detail)
+                    {
+                        record.RowByEpisode[episode * coPlayers + r / envs] += rewards[r];
+                        record.ColumnByEpisode[episode * coPlayers + r / envs] += rewards[rows + r];
+                    }
                 }
                 Count(record, episode);
                 row.Observe(t, rowObs, rowAction, rowReward);
@@ -189,11 +197,6 @@ public sealed class GridTrial : IDisposable
             }
             rowTotal += rowEpisode;
             columnTotal += columnEpisode;
-            if (record.Detail)
-            {
-                record.RowByEpisode[episode] = rowEpisode;
-                record.ColumnByEpisode[episode] = columnEpisode;
-            }
             row.EndEpisode(episode, env.Observations(0));
             column.EndEpisode(episode, env.Observations(1));
         }

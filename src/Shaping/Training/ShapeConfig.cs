@@ -2,7 +2,9 @@ using System.Text.Json.Serialization;
 using Hybrid.Scaling.Algorithms;
 using Hybrid.Shaping.Agents;
 using Hybrid.Shaping.CoPlayers;
+using Hybrid.Shaping.Grid;
 using Hybrid.Shaping.Trials;
+using Hybrid.Scaling.Environments;
 
 namespace Hybrid.Shaping.Training;
 
@@ -32,8 +34,14 @@ public sealed record ShapeConfig
 {
     /// <summary>The meta-agent.</summary>
     public ShapeMethod Method { get; set; } = ShapeMethod.Shaper;
-    /// <summary>The game: ipd or imp.</summary>
+    /// <summary>The game: ipd, imp (finite matrix games), coin_game (egocentric Coin Game) or storm_2p (IPD/IMP in the Matrix).</summary>
     public string Env { get; set; } = "ipd";
+    /// <summary>storm_2p's payoff: ipd (the IPD in the Matrix) or imp (matching pennies in the Matrix).</summary>
+    public string StormPayoff { get; set; } = "ipd";
+    /// <summary>storm_2p's coins at fixed cells (pax's Shaper/GS IPDitM runs) instead of a random layout per episode (the thesis' text, pax's M-FOS and IMPitM runs).</summary>
+    public bool FixedCoins { get; set; }
+    /// <summary>GRU units of the gridworld PPO co-players (pax: 16 in the Coin Game, 8 in the Matrix).</summary>
+    public int CoplayerHidden { get; set; } = 16;
     /// <summary>Population size (even: antithetic pairs).</summary>
     public int PopSize { get; set; } = 512;
     /// <summary>Co-players per member (pax's num_opps).</summary>
@@ -99,10 +107,45 @@ public sealed record ShapeConfig
     /// <summary>Fresh co-players of the evaluation after training.</summary>
     public int EvalCoplayers { get; set; } = 20;
 
-    /// <summary>The defaults for a method and game: pax's ES settings per method at the reduced scale.</summary>
+    /// <summary>Whether the game is a gridworld (coin_game, storm_2p) rather than a finite matrix game.</summary>
+    [JsonIgnore]
+    public bool IsGrid => Env is "coin_game" or "storm_2p";
+
+    /// <summary>
+    /// The defaults for a method and game: pax's ES settings per method at the reduced scale. Matrix games: the spec's
+    /// reduced protocol (above). Coin Game: the spec's reduced protocol (population 64, 1 co-player x 16 environments,
+    /// 100 episodes of 16 steps, 300 generations) with pax's cg settings (centred ranks, w_decay 0.1; PPO-GRU
+    /// co-players with lr 0.005, 8 minibatches, entropy 0.1, GRU 16). storm_2p: a pipeline-scale run (population 32,
+    /// 1 x 8 environments, 10 episodes of 152 steps, 30 generations; the thesis' runs take 5 GPU-days each) with pax's
+    /// ipditm ES settings (sigma 0.075, lr 0.05, decays 0.999, centred ranks, w_decay 0.1, no mean subtraction) and
+    /// co-players with GRU 8.
+    /// </summary>
     public static ShapeConfig For(ShapeMethod method, string env)
     {
         var config = new ShapeConfig { Method = method, Env = env };
+        if (env is "coin_game" or "storm_2p")
+        {
+            config.Coplayer = "ppo_gru";
+            config.CoplayerLr = 0.005;
+            config.CoplayerMinibatches = 8;
+            config.CoplayerEntropy = 0.1;
+            config.Coplayers = 1;
+            config.CenteredRank = true;
+            config.WDecay = 0.1;
+            if (env == "coin_game")
+            {
+                (config.PopSize, config.Envs, config.Outer, config.Inner, config.Generations) = (64, 16, 100, 16, 300);
+                config.CoplayerHidden = 16;
+            }
+            else
+            {
+                (config.PopSize, config.Envs, config.Outer, config.Inner, config.Generations) = (32, 8, 10, 152, 30);
+                config.CoplayerHidden = 8;
+                (config.SigmaInit, config.SigmaDecay, config.LrateInit, config.LrateDecay, config.MeanReduce) = (0.075, 0.999, 0.05, 0.999, false);
+                if (method == ShapeMethod.Mfos) config.LrateInit = 0.005;
+            }
+            return config;
+        }
         if (method == ShapeMethod.Mfos) { config.LrateInit = 0.01; config.ZScore = true; }
         return config;
     }
@@ -110,6 +153,7 @@ public sealed record ShapeConfig
     /// <summary>Throws with the key's name when a setting is invalid.</summary>
     public void Validate()
     {
+        if (IsGrid) { ValidateGrid(); return; }
         MatrixPayoff.Named(Env);
         if (Coplayers < 1 || Envs < 1 || Outer < 1 || Inner < 1) throw new ArgumentException("coplayers, envs, outer and inner must be at least 1");
         if (Generations < 0) throw new ArgumentException($"generations={Generations}: must be non-negative");
@@ -130,6 +174,39 @@ public sealed record ShapeConfig
         }
         if (Method is not (ShapeMethod.Ctnl or ShapeMethod.Ptnl)) EsConfig.Validate();
     }
+
+    void ValidateGrid()
+    {
+        if (Coplayers < 1 || Envs < 1 || Outer < 1 || Inner < 1) throw new ArgumentException("coplayers, envs, outer and inner must be at least 1");
+        if (Generations < 0) throw new ArgumentException($"generations={Generations}: must be non-negative");
+        if (Hidden is < 1 or > 1024 || CoplayerHidden is < 1 or > 1024) throw new ArgumentException("hidden and coplayer_hidden must lie in 1..1024");
+        if (!(AvgLambda is >= 0 and <= 1)) throw new ArgumentException($"avg_lambda={AvgLambda}: must lie in [0, 1]");
+        if (Averaging == HiddenAveraging.Att) throw new ArgumentException("averaging=att is implemented for the matrix games only (pax's make_GRU_ipd_att_network); the gridworld agents take nothing or avg");
+        if (Threads < 0) throw new ArgumentException($"threads={Threads}: must be non-negative (0 = every core)");
+        if (CheckpointEvery < 1) throw new ArgumentException($"checkpoint_every={CheckpointEvery}: must be at least 1");
+        if (EvalCoplayers < 1) throw new ArgumentException($"eval_coplayers={EvalCoplayers}: must be at least 1");
+        if ((long)PopSize * Coplayers * Envs > 10_000_000) throw new ArgumentException("pop_size x coplayers x envs is too large");
+        if (Method == ShapeMethod.Ptnl) throw new ArgumentException("ptnl is implemented for the matrix games; in the gridworlds use the competency check (hybrid shape competency)");
+        if (Env == "storm_2p") StormOptions.Validate();
+        else if (StormPayoff != "ipd" || FixedCoins) throw new ArgumentException("storm_payoff and fixed_coins are settings of storm_2p");
+        GridCoPlayers.Validate(Coplayer, this);
+        if (Method != ShapeMethod.Ctnl) EsConfig.Validate();
+    }
+
+    /// <summary>storm_2p's settings (payoff, coin layouts; the episode length is <see cref="Inner"/>).</summary>
+    [JsonIgnore]
+    public Storm2pOptions StormOptions => new(FixedCoins, StormPayoff, Inner);
+
+    /// <summary>The gridworld.</summary>
+    [JsonIgnore]
+    public GridGame GridGame => Env == "coin_game" ? GridGame.CoinGame : Env == "storm_2p" ? GridGame.Storm2p : throw new InvalidOperationException($"{Env} is not a gridworld");
+
+    /// <summary>The gridworld meta-agent architecture.</summary>
+    public IGridMetaAgent GridAgent() => GridAgents.Create(this);
+
+    /// <summary>The gridworld co-players' PPO settings.</summary>
+    [JsonIgnore]
+    public GruPpoConfig GridCoPlayerConfig => GridCoPlayers.Config(this);
 
     /// <summary>The co-players' PPO settings.</summary>
     [JsonIgnore]
@@ -162,6 +239,12 @@ public sealed record ShapeConfig
     /// <summary>The population evaluation of this method, game and co-player.</summary>
     public IShapeTrials Trials()
     {
+        if (IsGrid)
+        {
+            var gridAgent = GridAgent();
+            return new GridPopulationTrials(gridAgent, layout => GridCoPlayers.Create(Coplayer, this, layout), GridGame, new TrialLayout(Coplayers, Envs), Outer, Inner,
+                Env == "storm_2p" ? StormOptions : null, Threads);
+        }
         var agent = Agent();
         var coPlayerConfig = CoPlayerConfig;
         var trials = new PopulationTrials(agent, layout => CoPlayerKinds.Create(Coplayer, coPlayerConfig, layout), Game,
@@ -170,5 +253,5 @@ public sealed record ShapeConfig
     }
 
     /// <summary>Length of the meta-agent's parameter vector.</summary>
-    public int ParameterCount() => Agent().ParameterCount;
+    public int ParameterCount() => IsGrid ? GridAgent().ParameterCount : Agent().ParameterCount;
 }

@@ -13,8 +13,10 @@ namespace Hybrid.Shaping.Training;
 /// <param name="FinalFitness">Mean fitness of the last generation.</param>
 /// <param name="BestFitness">Best member's fitness in the last generation.</param>
 /// <param name="StepsPerSecond">Meta-agent steps per second of this process.</param>
-/// <param name="Evaluation">The saved agent against fresh co-players (one trial).</param>
-public sealed record ShapeSummary(string Method, string Env, int Generations, double FinalFitness, double BestFitness, double StepsPerSecond, EvaluationResult Evaluation);
+/// <param name="Evaluation">The saved agent against fresh co-players (one trial) in a matrix game.</param>
+/// <param name="GridEvaluation">The same in a gridworld.</param>
+public sealed record ShapeSummary(string Method, string Env, int Generations, double FinalFitness, double BestFitness, double StepsPerSecond, EvaluationResult? Evaluation,
+    Grid.GridEvaluationResult? GridEvaluation = null);
 
 /// <summary>
 /// A training run's directory: config.json (every resolved setting), metrics.csv (one row per generation), checkpoint.bin
@@ -91,11 +93,21 @@ public sealed class ShapeRun : IDisposable
         if (Trainer.Generation < config.Generations) return null;
         var seconds = clock.Elapsed.TotalSeconds;
         ShapeAgentFile.Write(AgentPath(directory), config, Trainer.Best, Trainer.Mean, Trainer.BestFitness, Trainer.Generation);
-        var evaluation = ShapeEvaluation.Evaluate(config, Trainer.Best, config.Coplayer, config.EvalCoplayers, EvaluationSeed(config));
-        AtomicFile.Write(Path.Combine(directory, "eval.json"), JsonSerializer.Serialize(evaluation, ConfigBinder.Json));
+        EvaluationResult? evaluation = null;
+        Grid.GridEvaluationResult? gridEvaluation = null;
+        if (config.IsGrid)
+        {
+            gridEvaluation = Grid.GridEvaluation.Evaluate(config, Trainer.Best, config.Coplayer, config.EvalCoplayers, EvaluationSeed(config));
+            AtomicFile.Write(Path.Combine(directory, "eval.json"), JsonSerializer.Serialize(gridEvaluation, ConfigBinder.Json));
+        }
+        else
+        {
+            evaluation = ShapeEvaluation.Evaluate(config, Trainer.Best, config.Coplayer, config.EvalCoplayers, EvaluationSeed(config));
+            AtomicFile.Write(Path.Combine(directory, "eval.json"), JsonSerializer.Serialize(evaluation, ConfigBinder.Json));
+        }
         var lastFitness = Trainer.Generation > 0 ? LastFitness() : double.NaN;
         var summary = new ShapeSummary(config.Method.ToString().ToLowerInvariant(), config.Env, Trainer.Generation, lastFitness, Trainer.BestFitness,
-            seconds > 0 ? (Trainer.Generation - start) * (double)Trainer.StepsPerGeneration / seconds : 0, evaluation);
+            seconds > 0 ? (Trainer.Generation - start) * (double)Trainer.StepsPerGeneration / seconds : 0, evaluation, gridEvaluation);
         AtomicFile.Write(Path.Combine(directory, "summary.json"), JsonSerializer.Serialize(summary, ConfigBinder.Json));
         return summary;
     }
