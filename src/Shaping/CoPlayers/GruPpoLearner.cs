@@ -30,6 +30,8 @@ public sealed class GruPpoLearner<T> where T : unmanaged, IBinaryFloatingPointIe
     readonly T[] obsBuf, hidBuf, oldLogp, oldValue, rewards, advantages, returns;
     readonly byte[] actionBuf;
     readonly T[] tape, scratchG, scratchX, scratchDt, scratchDg, scratchDh, scratchDa, scratchDc, scratchDl;
+    // transposed copies of the weights the backward pass multiplies by from the right, rebuilt per minibatch
+    readonly T[] wiT, whaT, logitT, actT, criT;
     int[] order = Array.Empty<int>();
     T beta1Power = T.One, beta2Power = T.One;
     int stored;
@@ -101,6 +103,11 @@ public sealed class GruPpoLearner<T> where T : unmanaged, IBinaryFloatingPointIe
         scratchDa = new T[h];
         scratchDc = new T[h];
         scratchDl = new T[actions];
+        wiT = new T[3 * h * torsoOut];
+        whaT = new T[h * h];
+        logitT = new T[actions * h];
+        actT = new T[config.SeparateHeads ? h * h : 0];
+        criT = new T[config.SeparateHeads ? h * h : 0];
         memory = new T[envs * h];
         pendingHidden = new T[envs * h];
         pendingLogp = new T[envs * actions];
@@ -358,7 +365,19 @@ public sealed class GruPpoLearner<T> where T : unmanaged, IBinaryFloatingPointIe
     {
         var count = batch.Length;
         var backward = !gradient.IsEmpty;
-        if (backward) gradient.Clear();
+        if (backward)
+        {
+            gradient.Clear();
+            var P = parameters.AsSpan();
+            Transpose(P[oWi..], torsoOut, 3 * hidden, 3 * hidden, wiT);
+            Transpose(P[(oWh + 2 * hidden)..], hidden, hidden, 3 * hidden, whaT);
+            Transpose(P[oLogitW..], hidden, actions, actions, logitT);
+            if (config.SeparateHeads)
+            {
+                Transpose(P[oActW..], hidden, hidden, hidden, actT);
+                Transpose(P[oCriW..], hidden, hidden, hidden, criT);
+            }
+        }
         var mean = T.Zero;
         foreach (var i in batch) mean += advantages[i];
         mean /= T.CreateChecked(count);
@@ -417,8 +436,8 @@ public sealed class GruPpoLearner<T> where T : unmanaged, IBinaryFloatingPointIe
     /// <summary>The stored samples (for tests).</summary>
     internal int Samples => samples;
 
-    /// <summary>Stored behaviour log-probability, value and the GAE return of sample <paramref name="i"/> (for tests).</summary>
-    internal (T OldLogp, T OldValue, T Return, T Advantage) Sample(int i) => (oldLogp[i], oldValue[i], returns[i], advantages[i]);
+    /// <summary>Stored action, behaviour log-probability and value, GAE return and advantage of sample <paramref name="i"/> (for tests).</summary>
+    internal (int Action, T OldLogp, T OldValue, T Return, T Advantage) Sample(int i) => (actionBuf[i], oldLogp[i], oldValue[i], returns[i], advantages[i]);
 
     /// <summary>Log-probabilities and value of stored sample <paramref name="i"/> at the current parameters (for tests).</summary>
     internal T Evaluate(int i, Span<T> logp)
@@ -440,39 +459,27 @@ public sealed class GruPpoLearner<T> where T : unmanaged, IBinaryFloatingPointIe
         if (config.Torso == GruTorso.Mlp)
         {
             P.Slice(oTorsoB, torsoOut).CopyTo(t);
-            for (var k = 0; k < inSize; k++)
-                if (x[k] != T.Zero) Axpy(x[k], P.Slice(oTorsoW + k * torsoOut, torsoOut), t);
-            for (var j = 0; j < torsoOut; j++) t[j] = T.Max(t[j], T.Zero);
+            MatVecAdd(x, P[oTorsoW..], torsoOut, t);
+            Relu(t);
         }
         else ConvForward(x, t);
         // gates: z | r | a pre-activations, [3H]
         var g = scratchG.AsSpan();
         P.Slice(oBg, 3 * H).CopyTo(g);
-        for (var k = 0; k < torsoOut; k++)
-            if (t[k] != T.Zero) Axpy(t[k], P.Slice(oWi + k * 3 * H, 3 * H), g);
-        var zr = g[..(2 * H)];
-        for (var k = 0; k < H; k++)
-            if (h[k] != T.Zero) Axpy(h[k], P.Slice(oWh + k * 3 * H, 2 * H), zr);
+        MatVecAdd(t, P[oWi..], 3 * H, g);
+        MatVecAdd(h, P[oWh..], 3 * H, g[..(2 * H)]);
         var z = tp.Slice(tZ, H);
         var r = tp.Slice(tR, H);
-        for (var j = 0; j < H; j++)
-        {
-            z[j] = Sigmoid(g[j]);
-            r[j] = Sigmoid(g[H + j]);
-        }
+        Sigmoid(g[..H], z);
+        Sigmoid(g.Slice(H, H), r);
+        var rh = scratchDa.AsSpan(); // free until the backward pass
+        for (var k = 0; k < H; k++) rh[k] = r[k] * h[k];
         var ga = g.Slice(2 * H, H);
-        for (var k = 0; k < H; k++)
-        {
-            var rh = r[k] * h[k];
-            if (rh != T.Zero) Axpy(rh, P.Slice(oWh + k * 3 * H + 2 * H, H), ga);
-        }
+        MatVecAdd(rh, P[(oWh + 2 * H)..], 3 * H, ga);
         var a = tp.Slice(tA, H);
         var hn = tp.Slice(tHn, H);
-        for (var j = 0; j < H; j++)
-        {
-            a[j] = T.Tanh(ga[j]);
-            hn[j] = h[j] + z[j] * (a[j] - h[j]);
-        }
+        Tanh(ga, a);
+        for (var j = 0; j < H; j++) hn[j] = h[j] + z[j] * (a[j] - h[j]);
         var logits = tp.Slice(tLogp, actions);
         T value;
         if (config.SeparateHeads)
@@ -481,20 +488,18 @@ public sealed class GruPpoLearner<T> where T : unmanaged, IBinaryFloatingPointIe
             var uc = tp.Slice(tUc, H);
             P.Slice(oActB, H).CopyTo(ua);
             P.Slice(oCriB, H).CopyTo(uc);
-            for (var k = 0; k < H; k++)
-            {
-                Axpy(hn[k], P.Slice(oActW + k * H, H), ua);
-                Axpy(hn[k], P.Slice(oCriW + k * H, H), uc);
-            }
-            for (var j = 0; j < H; j++) { ua[j] = T.Tanh(ua[j]); uc[j] = T.Tanh(uc[j]); }
+            MatVecAdd(hn, P[oActW..], H, ua);
+            MatVecAdd(hn, P[oCriW..], H, uc);
+            Tanh(ua, ua);
+            Tanh(uc, uc);
             P.Slice(oLogitB, actions).CopyTo(logits);
-            for (var k = 0; k < H; k++) Axpy(ua[k], P.Slice(oLogitW + k * actions, actions), logits);
+            MatVecAdd(ua, P[oLogitW..], actions, logits);
             value = P[oValueB] + Dot(uc, P.Slice(oValueW, H));
         }
         else
         {
             logits.Clear();
-            for (var k = 0; k < H; k++) Axpy(hn[k], P.Slice(oLogitW + k * actions, actions), logits);
+            MatVecAdd(hn, P[oLogitW..], actions, logits);
             value = Dot(hn, P.Slice(oValueW, H));
         }
         // log-softmax in place
@@ -522,11 +527,13 @@ public sealed class GruPpoLearner<T> where T : unmanaged, IBinaryFloatingPointIe
             var dc = scratchDc.AsSpan();
             Axpy(T.One, dLogits, g.Slice(oLogitB, actions));
             g[oValueB] += dValue;
+            da.Clear();
+            MatVecAdd(dLogits, logitT, H, da);
             for (var k = 0; k < H; k++)
             {
                 Axpy(ua[k], dLogits, g.Slice(oLogitW + k * actions, actions));
                 g[oValueW + k] += uc[k] * dValue;
-                da[k] = Dot(P.Slice(oLogitW + k * actions, actions), dLogits) * (T.One - ua[k] * ua[k]);
+                da[k] *= T.One - ua[k] * ua[k];
                 dc[k] = P[oValueW + k] * dValue * (T.One - uc[k] * uc[k]);
             }
             Axpy(T.One, da, g.Slice(oActB, H));
@@ -535,17 +542,18 @@ public sealed class GruPpoLearner<T> where T : unmanaged, IBinaryFloatingPointIe
             {
                 Axpy(hn[k], da, g.Slice(oActW + k * H, H));
                 Axpy(hn[k], dc, g.Slice(oCriW + k * H, H));
-                dh[k] = Dot(P.Slice(oActW + k * H, H), da) + Dot(P.Slice(oCriW + k * H, H), dc);
             }
+            dh.Clear();
+            MatVecAdd(da, actT, H, dh);
+            MatVecAdd(dc, criT, H, dh);
         }
         else
         {
-            for (var k = 0; k < H; k++)
-            {
-                Axpy(hn[k], dLogits, g.Slice(oLogitW + k * actions, actions));
-                g[oValueW + k] += hn[k] * dValue;
-                dh[k] = Dot(P.Slice(oLogitW + k * actions, actions), dLogits) + P[oValueW + k] * dValue;
-            }
+            for (var k = 0; k < H; k++) Axpy(hn[k], dLogits, g.Slice(oLogitW + k * actions, actions));
+            Axpy(dValue, hn, g.Slice(oValueW, H));
+            P.Slice(oValueW, H).CopyTo(dh);
+            for (var k = 0; k < H; k++) dh[k] *= dValue;
+            MatVecAdd(dLogits, logitT, H, dh);
         }
         // GRU: h' = h + z (a - h); the stored h is an input (no BPTT), so only the gates are differentiated.
         var z = tp.Slice(tZ, H);
@@ -558,10 +566,12 @@ public sealed class GruPpoLearner<T> where T : unmanaged, IBinaryFloatingPointIe
             dg[2 * H + j] = dh[j] * z[j] * (T.One - a[j] * a[j]);
         }
         var dgA = dg.Slice(2 * H, H);
+        var drh = dg.Slice(H, H);
+        drh.Clear();
+        MatVecAdd(dgA, whaT, H, drh);
         for (var k = 0; k < H; k++)
         {
-            var drh = Dot(P.Slice(oWh + k * 3 * H + 2 * H, H), dgA);
-            dg[H + k] = drh * h[k] * r[k] * (T.One - r[k]);
+            drh[k] *= h[k] * r[k] * (T.One - r[k]);
             var rh = r[k] * h[k];
             if (rh != T.Zero) Axpy(rh, dgA, g.Slice(oWh + k * 3 * H + 2 * H, H));
         }
@@ -571,11 +581,13 @@ public sealed class GruPpoLearner<T> where T : unmanaged, IBinaryFloatingPointIe
         Axpy(T.One, dg, g.Slice(oBg, 3 * H));
         var t = tp.Slice(tT, torsoOut);
         var dt = scratchDt.AsSpan();
+        dt.Clear();
+        MatVecAdd(dg, wiT, torsoOut, dt);
         for (var k = 0; k < torsoOut; k++)
         {
-            if (t[k] == T.Zero) { dt[k] = T.Zero; continue; } // ReLU off (or a zero inventory entry, whose gradient is unused)
+            // ReLU off (or a zero inventory entry, whose gradient is unused)
+            if (t[k] == T.Zero) { dt[k] = T.Zero; continue; }
             Axpy(t[k], dg, g.Slice(oWi + k * 3 * H, 3 * H));
-            dt[k] = Dot(P.Slice(oWi + k * 3 * H, 3 * H), dg);
         }
         if (config.Torso == GruTorso.Mlp)
         {
@@ -640,6 +652,125 @@ public sealed class GruPpoLearner<T> where T : unmanaged, IBinaryFloatingPointIe
                     }
                 }
             }
+    }
+
+
+    /// <summary>dst [cols, rows] = the [rows, cols] matrix whose rows start every <paramref name="stride"/> entries of src.</summary>
+    static void Transpose(ReadOnlySpan<T> src, int rows, int cols, int stride, Span<T> dst)
+    {
+        for (var i = 0; i < rows; i++)
+            for (var j = 0; j < cols; j++) dst[j * rows + i] = src[i * stride + j];
+    }
+
+    static void Relu(Span<T> x)
+    {
+        for (var j = 0; j < x.Length; j++) x[j] = T.Max(x[j], T.Zero);
+    }
+
+    /// <summary>Element-wise logistic function (vectorised exp for float and double).</summary>
+    static void Sigmoid(ReadOnlySpan<T> x, Span<T> y)
+    {
+        var j = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; j <= x.Length - Vector256<T>.Count; j += Vector256<T>.Count)
+                (Vector256<T>.One / (Vector256<T>.One + VExp(-Vector256.Create(x.Slice(j, Vector256<T>.Count))))).CopyTo(y[j..]);
+        for (; j < x.Length; j++) y[j] = Sigmoid(x[j]);
+    }
+
+    /// <summary>Element-wise tanh as 1 - 2 / (exp(2x) + 1), the exponent clamped where tanh is +-1 anyway; in place allowed.</summary>
+    static void Tanh(ReadOnlySpan<T> x, Span<T> y)
+    {
+        var j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var cap = Vector256.Create(T.CreateChecked(80));
+            var two = Vector256.Create(T.CreateChecked(2));
+            for (; j <= x.Length - Vector256<T>.Count; j += Vector256<T>.Count)
+            {
+                var v = Vector256.Create(x.Slice(j, Vector256<T>.Count));
+                var e = VExp(Vector256.Min(v + v, cap));
+                (Vector256<T>.One - two / (e + Vector256<T>.One)).CopyTo(y[j..]);
+            }
+        }
+        for (; j < x.Length; j++) y[j] = T.Tanh(x[j]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<T> VExp(Vector256<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Vector256.Exp(x.As<T, float>()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector256.Exp(x.As<T, double>()).As<double, T>();
+        throw new NotSupportedException("the learner computes in float or double");
+    }
+
+    /// <summary>
+    /// y[j] += sum_k x[k] w[k stride + j] for j below y.Length: a row-vector-times-matrix product with up to four
+    /// vector accumulators kept in registers over the rows; rows whose x is 0 (sparse observations, ReLU) are skipped.
+    /// </summary>
+    static void MatVecAdd(ReadOnlySpan<T> x, ReadOnlySpan<T> w, int stride, Span<T> y)
+    {
+        var cols = y.Length;
+        var rows = x.Length;
+        if (rows == 0) return;
+        if (w.Length < (rows - 1) * stride + cols) throw new ArgumentException("the matrix is smaller than its rows x stride");
+        ref var wr = ref MemoryMarshal.GetReference(w);
+        ref var yr = ref MemoryMarshal.GetReference(y);
+        ref var xr = ref MemoryMarshal.GetReference(x);
+        var n = Vector256<T>.Count;
+        var j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j + 4 * n <= cols; j += 4 * n)
+            {
+                var o = (nuint)j;
+                Vector256<T> a0 = Vector256.LoadUnsafe(ref yr, o), a1 = Vector256.LoadUnsafe(ref yr, o + (nuint)n), a2 = Vector256.LoadUnsafe(ref yr, o + (nuint)(2 * n)), a3 = Vector256.LoadUnsafe(ref yr, o + (nuint)(3 * n));
+                for (var k = 0; k < rows; k++)
+                {
+                    var xk = Unsafe.Add(ref xr, k);
+                    if (xk == T.Zero) continue;
+                    var xv = Vector256.Create(xk);
+                    var row = (nuint)(k * stride + j);
+                    a0 += xv * Vector256.LoadUnsafe(ref wr, row);
+                    a1 += xv * Vector256.LoadUnsafe(ref wr, row + (nuint)n);
+                    a2 += xv * Vector256.LoadUnsafe(ref wr, row + (nuint)(2 * n));
+                    a3 += xv * Vector256.LoadUnsafe(ref wr, row + (nuint)(3 * n));
+                }
+                a0.StoreUnsafe(ref yr, o); a1.StoreUnsafe(ref yr, o + (nuint)n); a2.StoreUnsafe(ref yr, o + (nuint)(2 * n)); a3.StoreUnsafe(ref yr, o + (nuint)(3 * n));
+            }
+            for (; j + 2 * n <= cols; j += 2 * n)
+            {
+                var o = (nuint)j;
+                Vector256<T> a0 = Vector256.LoadUnsafe(ref yr, o), a1 = Vector256.LoadUnsafe(ref yr, o + (nuint)n);
+                for (var k = 0; k < rows; k++)
+                {
+                    var xk = Unsafe.Add(ref xr, k);
+                    if (xk == T.Zero) continue;
+                    var xv = Vector256.Create(xk);
+                    var row = (nuint)(k * stride + j);
+                    a0 += xv * Vector256.LoadUnsafe(ref wr, row);
+                    a1 += xv * Vector256.LoadUnsafe(ref wr, row + (nuint)n);
+                }
+                a0.StoreUnsafe(ref yr, o); a1.StoreUnsafe(ref yr, o + (nuint)n);
+            }
+            for (; j + n <= cols; j += n)
+            {
+                var o = (nuint)j;
+                var a0 = Vector256.LoadUnsafe(ref yr, o);
+                for (var k = 0; k < rows; k++)
+                {
+                    var xk = Unsafe.Add(ref xr, k);
+                    if (xk == T.Zero) continue;
+                    a0 += Vector256.Create(xk) * Vector256.LoadUnsafe(ref wr, (nuint)(k * stride + j));
+                }
+                a0.StoreUnsafe(ref yr, o);
+            }
+        }
+        for (; j < cols; j++)
+        {
+            var acc = Unsafe.Add(ref yr, j);
+            for (var k = 0; k < rows; k++) acc += Unsafe.Add(ref xr, k) * Unsafe.Add(ref wr, k * stride + j);
+            Unsafe.Add(ref yr, j) = acc;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
