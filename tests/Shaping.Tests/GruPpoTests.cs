@@ -186,6 +186,50 @@ public class GruPpoTests(ITestOutputHelper output)
         Assert.NotEqual(0, h[0]); // the second step really started from a non-zero hidden state
     }
 
+    /// <summary>
+    /// The CNN torso against Haiku's Conv2D written out: SAME padding, stride 1, cross-correlation with weights
+    /// [kh, kw, c_in, c_out] over an NHWC view, ReLU, flattened [row, column, channel], then the inventory.
+    /// </summary>
+    [Fact]
+    public void TheCnnTorsoIsHaikusSameConvolution()
+    {
+        const int side = 4, cin = 3, cout = 2, inv = 2, ks = 3;
+        var config = GruPpoConfig.InTheMatrix with { ConvChannels = cout, Hidden = 2, Minibatches = 1 };
+        var learner = new GruPpoLearner<double>(config, new GruPpoInput(side * side * cin + inv, side, cin, inv, 5), 1, 2);
+        learner.Reset(2);
+        var state = SplitMix64.Start(8);
+        var p = learner.Parameters;
+        for (var i = 0; i < p.Length; i++) p[i] = SplitMix64.StandardNormal(ref state);
+        var x = new double[side * side * cin + inv];
+        for (var i = 0; i < x.Length; i++) x[i] = SplitMix64.StandardNormal(ref state);
+        var w = learner.Blocks.Single(b => b.Name == "conv.w");
+        var bias = learner.Blocks.Single(b => b.Name == "conv.b");
+        Assert.Equal((ks * ks * cin, cout), (w.Rows, w.Cols));
+        var expected = new double[side * side * cout + inv];
+        for (var i = 0; i < side; i++)
+            for (var j = 0; j < side; j++)
+                for (var c = 0; c < cout; c++)
+                {
+                    var sum = p[bias.Offset + c];
+                    for (var di = -1; di <= 1; di++)
+                        for (var dj = -1; dj <= 1; dj++)
+                        {
+                            int ii = i + di, jj = j + dj;
+                            if (ii < 0 || jj < 0 || ii >= side || jj >= side) continue; // SAME: zero padding
+                            for (var ci = 0; ci < cin; ci++)
+                                sum += x[(ii * side + jj) * cin + ci] * p[w.Offset + (((di + 1) * ks + (dj + 1)) * cin + ci) * cout + c];
+                        }
+                    expected[(i * side + j) * cout + c] = Math.Max(0, sum);
+                }
+        expected[^2] = x[^2];
+        expected[^1] = x[^1];
+        var actual = new double[expected.Length];
+        learner.TorsoOutput(x, actual);
+        for (var k = 0; k < expected.Length; k++) Assert.Equal(expected[k], actual[k], 1e-12);
+        Assert.Contains(expected, e => e == 0); // the ReLU was exercised
+        Assert.Contains(expected.Take(side * side * cout), e => e > 0);
+    }
+
     public static TheoryData<string> Networks => new() { "coin", "cnn-separate", "cnn-shared" };
 
     static (GruPpoConfig Config, GruPpoInput Input, bool Coin) Network(string name) => name switch

@@ -447,6 +447,13 @@ public sealed class GruPpoLearner<T> where T : unmanaged, IBinaryFloatingPointIe
         return value;
     }
 
+    /// <summary>The torso's output (the GRU's input) for one observation (for tests).</summary>
+    internal void TorsoOutput(ReadOnlySpan<T> x, Span<T> output)
+    {
+        Forward(x, new T[hidden], tape);
+        tape.AsSpan(tT, torsoOut).CopyTo(output);
+    }
+
     /// <summary>
     /// One network step from hidden state <paramref name="h"/>: fills the tape (torso output, gates z, r, candidate a,
     /// the new hidden state, head activations, log-softmax) and returns the value.
