@@ -134,7 +134,7 @@ public class MfosRlTests
             var m = trainer.Step();
             Assert.Equal(k + 1, m.Generation);
             Assert.True(double.IsFinite(m.FitnessMean) && m.FitnessMean is >= -3 and <= 0);
-            Assert.Equal(1, m.Visitation.Sum(), 9);
+            Assert.Equal(1, m.Stats.Sum(), 9);
             var l = trainer.LastLosses!;
             foreach (var x in new[] { l.Total, l.Policy, l.Value, l.Entropy, l.ApproxKl, l.GradNorm }) Assert.True(double.IsFinite(x));
             Assert.InRange(l.Entropy, 0, Math.Log(2) + 1e-6);
@@ -199,7 +199,7 @@ public class MfosRlTests
         for (var k = 0; k < 2; k++)
         {
             Assert.Equal(wholeMetrics[2 + k].FitnessMean, rest[k].FitnessMean);
-            Assert.Equal(wholeMetrics[2 + k].Visitation, rest[k].Visitation);
+            Assert.Equal(wholeMetrics[2 + k].Stats, rest[k].Stats);
         }
 
         // a checkpoint of other PPO settings is refused naming the setting

@@ -31,7 +31,7 @@ public class TabularPpoTests
             ent += -(Math.Exp(lp0) * lp0 + Math.Exp(lp1) * lp1);
         }
         var n = batch.Length;
-        return pg / n + c.ValueCoef * 0.5 * vl / n - c.EntropyCoef * ent / n;
+        return pg / n + c.ValueCoef * vl / n - c.EntropyCoef * ent / n;
     }
 
     /// <summary>The whole update by the book: GAE, then per minibatch a central-difference gradient, global-norm clip and an optax Adam step.</summary>

@@ -46,8 +46,8 @@ public static class ShapeCommand
         "gs" => ShapeMethod.Gs,
         "ctnl" => ShapeMethod.Ctnl,
         "ptnl" => ShapeMethod.Ptnl,
-        "mfos_rl" => throw new UsageException("--method mfos_rl (M-FOS trained by PPO) is not implemented yet; mfos trains M-FOS by ES as the thesis' matrix-game numbers do"),
-        _ => throw new UsageException($"--method: unknown method '{text}' (available: shaper, mfos, gs, ctnl, ptnl)"),
+        "mfos_rl" => ShapeMethod.MfosRl,
+        _ => throw new UsageException($"--method: unknown method '{text}' (available: shaper, mfos, gs, ctnl, ptnl, mfos_rl)"),
     };
 
     static string Env(string text) => text switch
@@ -75,7 +75,7 @@ public static class ShapeCommand
         {
             var rate = (m.Generation - start) / clock.Elapsed.TotalSeconds;
             var text = string.Create(CultureInfo.InvariantCulture,
-                $"{config.Method.ToString().ToLowerInvariant()} {env} generation {m.Generation}/{config.Generations} fitness {m.FitnessMean:0.###} co-player {m.CoPlayerReward:0.###} {rate:0.##} gen/s");
+                $"{config.Method.Name()} {env} generation {m.Generation}/{config.Generations} fitness {m.FitnessMean:0.###} co-player {m.CoPlayerReward:0.###} {rate:0.##} gen/s");
             bar.Report((double)m.Generation / total, text, clock.Elapsed, (double)start / total);
         }, stopAfter);
         if (summary is null)
@@ -145,7 +145,7 @@ public static class ShapeCommand
         var coPlayer = args.Get("coplayer") ?? config.Coplayer;
         try
         {
-            if (config.IsGrid) GridCoPlayers.Validate(coPlayer, config);
+            if (config.IsGrid) GridCoPlayerKinds.Validate(coPlayer, config);
             else CoPlayerKinds.Validate(coPlayer);
         }
         catch (ArgumentException error) { throw new UsageException($"--coplayer: {error.Message}"); }
@@ -198,7 +198,7 @@ public static class ShapeCommand
         var outer = args.Int("outer", configs[0].Outer, 1, 100_000);
         var inner = configs[0].Inner;
         var seed = (ulong)args.Int("seed", 0, 0);
-        var names = dirs.Select((d, i) => $"{configs[i].Method.ToString().ToLowerInvariant()}:{Path.GetFileName(Path.TrimEndingDirectorySeparator(d))}").ToArray();
+        var names = dirs.Select((d, i) => $"{configs[i].Method.Name()}:{Path.GetFileName(Path.TrimEndingDirectorySeparator(d))}").ToArray();
         var perStep = new double[dirs.Length][];
         for (var i = 0; i < dirs.Length; i++)
         {
@@ -226,7 +226,7 @@ public static class ShapeCommand
         var method = Method(args.Get("method") ?? "shaper");
         var env = Env(args.Get("env") ?? "ipd");
         var config = ConfigBinder.Bind(ShapeConfig.For(method, env), null, args.All("set"));
-        if (config.Method is ShapeMethod.Ctnl or ShapeMethod.Ptnl) throw new UsageException($"--method {config.Method.ToString().ToLowerInvariant()} has no ES generations to time");
+        if (config.Method is ShapeMethod.Ctnl or ShapeMethod.Ptnl) throw new UsageException($"--method {config.Method.Name()} has no ES generations to time");
         // Matrix games: the peer's settings (128 4 2 50 50); gridworlds: the game's reduced protocol.
         var grid = config.IsGrid;
         config.PopSize = args.Int("pop", grid ? config.PopSize : 128, 2, 1_000_000);
@@ -239,7 +239,7 @@ public static class ShapeCommand
         config.Seed = args.Int("seed", 0, 0);
         if (config.PopSize % 2 != 0) throw new UsageException($"--pop {config.PopSize}: must be even (antithetic pairs)");
         config.Validate();
-        using var trainer = new ShapeTrainer(config);
+        using var trainer = config.Trainer();
         var seconds = new List<double>();
         for (var g = 0; g < config.Generations; g++)
         {
@@ -253,10 +253,10 @@ public static class ShapeCommand
         var sps = trainer.StepsPerGeneration * (double)timed.Count / total;
         if (args.Flag("json"))
         {
-            stdout.WriteLine(Json.Line(new Dictionary<string, object> { ["steps_per_second"] = sps, ["seconds_per_generation"] = total / timed.Count, ["first_generation_seconds"] = seconds[0], ["steps_per_generation"] = trainer.StepsPerGeneration, ["threads"] = config.Threads == 0 ? Environment.ProcessorCount : config.Threads, ["method"] = config.Method.ToString().ToLowerInvariant(), ["env"] = config.Env }));
+            stdout.WriteLine(Json.Line(new Dictionary<string, object> { ["steps_per_second"] = sps, ["seconds_per_generation"] = total / timed.Count, ["first_generation_seconds"] = seconds[0], ["steps_per_generation"] = trainer.StepsPerGeneration, ["threads"] = config.Threads == 0 ? Environment.ProcessorCount : config.Threads, ["method"] = config.Method.Name(), ["env"] = config.Env }));
             return 0;
         }
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{config.Method.ToString().ToLowerInvariant()}: {sps:0} steps/s ({total / timed.Count:0.###} s per generation of {trainer.StepsPerGeneration} steps{(seconds.Count > 1 ? ", after the first" : "")})"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{config.Method.Name()}: {sps:0} steps/s ({total / timed.Count:0.###} s per generation of {trainer.StepsPerGeneration} steps{(seconds.Count > 1 ? ", after the first" : "")})"));
         return 0;
     }
 

@@ -25,7 +25,7 @@ public sealed record TabularPpoConfig
     public double GaeLambda { get; init; } = 0.95;
     /// <summary>PPO ratio clip.</summary>
     public double Clip { get; init; } = 0.2;
-    /// <summary>Value-loss coefficient (the value loss itself is 0.5 x the clipped squared error).</summary>
+    /// <summary>Value-loss coefficient: pax's loss is policy + coef x mean(fmax(unclipped, clipped squared error)) - entropy, with no 0.5.</summary>
     public double ValueCoef { get; init; } = 0.5;
     /// <summary>Entropy bonus coefficient.</summary>
     public double EntropyCoef { get; init; } = 0.02;
@@ -48,8 +48,8 @@ public sealed record TabularPpoConfig
 /// <summary>
 /// One tabular PPO learner: a table of two logits and a value per state (5 x 3, row-major [state][C logit, D logit,
 /// value]) and its Adam state. <see cref="Update"/> is one PPO update on an episode's batch with the closed-form
-/// gradients of pax's loss (d log pi_a / d l_k = 1[k = a] - pi_k; d H / d l_k = -pi_k (log pi_k + H); min and max split
-/// ties evenly, as JAX's do), so no autograd is needed.
+/// gradients of pax's loss (d log pi_a / d l_k = 1[k = a] - pi_k; d H / d l_k = -pi_k (log pi_k + H); on a tie of fmin or
+/// fmax the gradient takes the second, clipped branch, as JAX's where-based fmin/fmax do), so no autograd is needed.
 /// </summary>
 public sealed class TabularPpoLearner
 {
@@ -172,7 +172,7 @@ public sealed class TabularPpoLearner
         }
         Array.Clear(grad);
         double lo = 1 - config.Clip, hi = 1 + config.Clip;
-        var valueScale = config.ValueCoef * 0.5 / count;
+        var valueScale = config.ValueCoef / count;
         foreach (var i in batch)
         {
             var s = states[i];
@@ -180,16 +180,16 @@ public sealed class TabularPpoLearner
             var sa = 2 * s + a;
             var r = ratio[sa];
             var adv = (advantages[i] - mean) / (std + 1e-8);
-            // loss_pg = -min(ratio A, clip(ratio) A) / count; d/d ratio of the min, ties split evenly (as JAX's minimum).
+            // loss_pg = -fmin(ratio A, clip(ratio) A) / count; JAX's fmin is where(x1 < x2, x1, x2), so a tie takes the clipped branch.
             var clipped = Math.Clamp(r, lo, hi);
             double unclippedSlope = adv, clippedSlope = r > lo && r < hi ? adv : 0;
             double surr1 = r * adv, surr2 = clipped * adv;
-            var slope = surr1 < surr2 ? unclippedSlope : surr1 > surr2 ? clippedSlope : 0.5 * (unclippedSlope + clippedSlope);
+            var slope = surr1 < surr2 ? unclippedSlope : clippedSlope;
             var dLogp = -slope * r / count;
             // d log pi_a / d l_k = 1[k = a] - p_k
             grad[3 * s] += dLogp * ((a == 0 ? 1 : 0) - prob[2 * s]) + entropyGrad[2 * s];
             grad[3 * s + 1] += dLogp * ((a == 1 ? 1 : 0) - prob[2 * s + 1]) + entropyGrad[2 * s + 1];
-            // value: coef x 0.5 x max((V - R)^2, (V_clip - R)^2) / count
+            // value: coef x fmax((V - R)^2, (V_clip - R)^2) / count, pax's loss (no 0.5); a tie takes the clipped branch as JAX's fmax does
             var value = Table[3 * s + 2];
             var old = oldValue[i];
             var ret = returns[i];
@@ -197,7 +197,7 @@ public sealed class TabularPpoLearner
             var inside = value - old > -config.Clip && value - old < config.Clip ? 1.0 : 0.0;
             double e1 = (value - ret) * (value - ret), e2 = (valueClipped - ret) * (valueClipped - ret);
             double g1 = 2 * (value - ret), g2 = 2 * (valueClipped - ret) * inside;
-            grad[3 * s + 2] += valueScale * (e1 > e2 ? g1 : e1 < e2 ? g2 : 0.5 * (g1 + g2));
+            grad[3 * s + 2] += valueScale * (e1 > e2 ? g1 : g2);
         }
         double norm = 0;
         for (var j = 0; j < Size; j++) norm += grad[j] * grad[j];

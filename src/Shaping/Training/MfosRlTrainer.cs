@@ -54,7 +54,7 @@ public sealed record MfosRlLosses(double Total, double Policy, double Value, dou
 /// resumed run equals an uninterrupted one. Averaging (pax's mfos avg network) is refused: in pax's loss it would
 /// average over a shuffled minibatch.</para>
 /// </remarks>
-public sealed class MfosRlTrainer : IDisposable
+public sealed class MfosRlTrainer : IShapeTrainer
 {
     /// <summary>The checkpoint's kind (the kernel's state format).</summary>
     public const string CheckpointKind = "mfos-rl-checkpoint";
@@ -73,8 +73,8 @@ public sealed class MfosRlTrainer : IDisposable
     readonly int[] order;
     readonly long[] observationIndex, actionIndex;
 
-    /// <summary>A trainer at update 0 with pax's PPO settings (<see cref="MfosRlConfig"/> defaults).</summary>
-    public MfosRlTrainer(ShapeConfig config) : this(config, new MfosRlConfig()) { }
+    /// <summary>A trainer at update 0 with the configuration's rl_* settings (pax's by default).</summary>
+    public MfosRlTrainer(ShapeConfig config) : this(config, config.RlConfig) { }
 
     /// <summary>A trainer at update 0: parameters drawn from the seed, Adam state zero.</summary>
     public MfosRlTrainer(ShapeConfig config, MfosRlConfig rl)
@@ -114,6 +114,18 @@ public sealed class MfosRlTrainer : IDisposable
 
     /// <summary>The architecture the parameters follow (evaluate them with its policy).</summary>
     public MfosAgent Agent => network.Agent;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> StatNames { get; } = new[] { "cc", "cd", "dc", "dd" };
+
+    /// <inheritdoc/>
+    public float[] Best => Parameters;
+
+    /// <inheritdoc/>
+    public float[] Mean => Parameters;
+
+    /// <summary>The agent's reward per step in the last update's trial (played before that update; NaN before the first and after a resume).</summary>
+    public double BestFitness { get; private set; } = double.NaN;
 
     /// <summary>Updates done (one trial each).</summary>
     public int Generation { get; private set; }
@@ -156,6 +168,7 @@ public sealed class MfosRlTrainer : IDisposable
         var spread = perCoPlayer.Average();
         var std = Math.Sqrt(perCoPlayer.Average(f => (f - spread) * (f - spread)));
         var total = (double)record.Visits.Sum();
+        BestFitness = mean;
         return new GenerationMetrics(Generation, mean, mean, std, record.ColumnPerStep, record.Visits.Select(v => v / total).ToArray(), 0, Rl.Lr, clock.Elapsed.TotalSeconds);
     }
 

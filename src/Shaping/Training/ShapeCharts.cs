@@ -55,7 +55,7 @@ public static class ShapeCharts
     }
 
     /// <summary>A gridworld evaluation trial: reward per episode for both, the game's statistics per episode and as bars (whole trial, second half).</summary>
-    public static ChartSpec GridEvaluation(Grid.GridEvaluationResult e, string title, string file = "eval.html")
+    public static ChartSpec GridEvaluation(GridEvaluationResult e, string title, string file = "eval.html")
     {
         var episodes = Enumerable.Range(1, e.Outer).Select(x => (double)x).ToArray();
         string Label(string name) => name.Replace('_', ' ');

@@ -21,6 +21,15 @@ public enum ShapeMethod
     Ctnl,
     /// <summary>PT-NL: a CT-NL learner's final policy, frozen, against a fresh naive learner (no ES).</summary>
     Ptnl,
+    /// <summary>M-FOS trained by PPO on the step-level actions of each trial (pax's runner_marl; thesis Table 1's M-FOS (RL)).</summary>
+    MfosRl,
+}
+
+/// <summary>Names of the methods as the command line and configurations spell them.</summary>
+public static class ShapeMethods
+{
+    /// <summary>shaper, mfos, gs, ctnl, ptnl, mfos_rl.</summary>
+    public static string Name(this ShapeMethod method) => method == ShapeMethod.MfosRl ? "mfos_rl" : method.ToString().ToLowerInvariant();
 }
 
 /// <summary>
@@ -98,6 +107,24 @@ public sealed record ShapeConfig
     public double WDecay { get; set; }
     /// <summary>Subtract the mean shaped fitness.</summary>
     public bool MeanReduce { get; set; } = true;
+    /// <summary>M-FOS (RL): Adam step size.</summary>
+    public double RlLr { get; set; } = 0.005;
+    /// <summary>M-FOS (RL): passes over a trial's samples.</summary>
+    public int RlEpochs { get; set; } = 2;
+    /// <summary>M-FOS (RL): minibatches per pass.</summary>
+    public int RlMinibatches { get; set; } = 8;
+    /// <summary>M-FOS (RL): discount over the trial.</summary>
+    public double RlGamma { get; set; } = 0.96;
+    /// <summary>M-FOS (RL): GAE lambda.</summary>
+    public double RlGaeLambda { get; set; } = 0.95;
+    /// <summary>M-FOS (RL): ratio and value clip.</summary>
+    public double RlClip { get; set; } = 0.2;
+    /// <summary>M-FOS (RL): value-loss coefficient (pax's loss has no extra 0.5).</summary>
+    public double RlValueCoef { get; set; } = 0.5;
+    /// <summary>M-FOS (RL): entropy coefficient.</summary>
+    public double RlEntropy { get; set; } = 0.1;
+    /// <summary>M-FOS (RL): global gradient-norm clip.</summary>
+    public double RlMaxGradNorm { get; set; } = 0.5;
     /// <summary>Seed of everything random.</summary>
     public long Seed { get; set; }
     /// <summary>Worker threads (0: every core); results do not depend on it.</summary>
@@ -141,6 +168,7 @@ public sealed record ShapeConfig
             {
                 (config.PopSize, config.Envs, config.Outer, config.Inner, config.Generations) = (32, 8, 10, 152, 30);
                 config.CoplayerHidden = 8;
+                if (method == ShapeMethod.Shaper) config.Hidden = 32; // pax's CNN_ipditm Shaper: GRU 32
                 (config.SigmaInit, config.SigmaDecay, config.LrateInit, config.LrateDecay, config.MeanReduce) = (0.075, 0.999, 0.05, 0.999, false);
                 if (method == ShapeMethod.Mfos) config.LrateInit = 0.005;
             }
@@ -172,7 +200,8 @@ public sealed record ShapeConfig
             if (Envs * Inner / CoplayerMinibatches < 2)
                 throw new ArgumentException($"envs x inner = {Envs * Inner} samples in coplayer_minibatches={CoplayerMinibatches} leave one sample per minibatch, whose normalised advantage is 0: the co-players would never change their policy (use fewer minibatches or more envs)");
         }
-        if (Method is not (ShapeMethod.Ctnl or ShapeMethod.Ptnl)) EsConfig.Validate();
+        if (Method == ShapeMethod.MfosRl) RlConfig.Validate();
+        else if (Method is not (ShapeMethod.Ctnl or ShapeMethod.Ptnl)) EsConfig.Validate();
     }
 
     void ValidateGrid()
@@ -186,10 +215,11 @@ public sealed record ShapeConfig
         if (CheckpointEvery < 1) throw new ArgumentException($"checkpoint_every={CheckpointEvery}: must be at least 1");
         if (EvalCoplayers < 1) throw new ArgumentException($"eval_coplayers={EvalCoplayers}: must be at least 1");
         if ((long)PopSize * Coplayers * Envs > 10_000_000) throw new ArgumentException("pop_size x coplayers x envs is too large");
+        if (Method == ShapeMethod.MfosRl) throw new ArgumentException("mfos_rl is implemented for the matrix games (ipd, imp); in the gridworlds M-FOS trains by ES (--method mfos)");
         if (Method == ShapeMethod.Ptnl) throw new ArgumentException("ptnl is implemented for the matrix games; in the gridworlds use the competency check (hybrid shape competency)");
         if (Env == "storm_2p") StormOptions.Validate();
         else if (StormPayoff != "ipd" || FixedCoins) throw new ArgumentException("storm_payoff and fixed_coins are settings of storm_2p");
-        GridCoPlayers.Validate(Coplayer, this);
+        GridCoPlayerKinds.Validate(Coplayer, this);
         if (Method != ShapeMethod.Ctnl) EsConfig.Validate();
     }
 
@@ -206,7 +236,18 @@ public sealed record ShapeConfig
 
     /// <summary>The gridworld co-players' PPO settings.</summary>
     [JsonIgnore]
-    public GruPpoConfig GridCoPlayerConfig => GridCoPlayers.Config(this);
+    public GruPpoConfig GridCoPlayerConfig => GridCoPlayerKinds.Config(this);
+
+    /// <summary>M-FOS (RL)'s PPO settings (pax's cg/ipditm train_mfos_rl values by default).</summary>
+    [JsonIgnore]
+    public MfosRlConfig RlConfig => new()
+    {
+        Lr = RlLr, Epochs = RlEpochs, Minibatches = RlMinibatches, Gamma = RlGamma, GaeLambda = RlGaeLambda, Clip = RlClip, ValueCoef = RlValueCoef,
+        EntropyCoef = RlEntropy, MaxGradNorm = RlMaxGradNorm,
+    };
+
+    /// <summary>The trainer of this method: PPO for mfos_rl, OpenES otherwise.</summary>
+    public IShapeTrainer Trainer() => Method == ShapeMethod.MfosRl ? new MfosRlTrainer(this) : new ShapeTrainer(this);
 
     /// <summary>The co-players' PPO settings.</summary>
     [JsonIgnore]
@@ -228,6 +269,7 @@ public sealed record ShapeConfig
     {
         ShapeMethod.Shaper => new ShaperAgent(Hidden, Averaging, (float)AvgLambda, Memory),
         ShapeMethod.Mfos => new MfosAgent(Hidden, Averaging, (float)AvgLambda, MfosMetaMemory),
+        ShapeMethod.MfosRl => new MfosAgent(Hidden, HiddenAveraging.Nothing, (float)AvgLambda, MfosMetaMemory),
         ShapeMethod.Gs => new GoodShepherdAgent(Hidden, Hidden),
         _ => throw new InvalidOperationException($"{Method} has no meta-agent: its players are naive learners"),
     };
@@ -242,7 +284,7 @@ public sealed record ShapeConfig
         if (IsGrid)
         {
             var gridAgent = GridAgent();
-            return new GridPopulationTrials(gridAgent, layout => GridCoPlayers.Create(Coplayer, this, layout), GridGame, new TrialLayout(Coplayers, Envs), Outer, Inner,
+            return new GridPopulationTrials(gridAgent, layout => GridCoPlayerKinds.Create(Coplayer, this, layout), GridGame, new TrialLayout(Coplayers, Envs), Outer, Inner,
                 Env == "storm_2p" ? StormOptions : null, Threads);
         }
         var agent = Agent();

@@ -147,7 +147,7 @@ public static class ShapeEvaluation
         var stepsPerEpisode = (double)inner * layout.Rows;
         return new EvaluationResult
         {
-            Method = config.Method.ToString().ToLowerInvariant(), Env = config.Env, CoPlayer = coPlayerKind, CoPlayers = o, Envs = layout.Envs, Outer = outer, Inner = inner,
+            Method = config.Method.Name(), Env = config.Env, CoPlayer = coPlayerKind, CoPlayers = o, Envs = layout.Envs, Outer = outer, Inner = inner,
             ShaperReward = rowPer.Average(), ShaperRewardStd = Std(rowPer), CoPlayerReward = columnPer.Average(), CoPlayerRewardStd = Std(columnPer),
             Visitation = Fractions(record.VisitsByEpisode, 0, outer), VisitationLastHalf = Fractions(record.VisitsByEpisode, outer / 2, outer),
             ShaperProbCooperate = ProbCooperate(0, 0, outer), CoPlayerProbCooperate = ProbCooperate(1, 0, outer),

@@ -16,7 +16,7 @@ namespace Hybrid.Shaping.Training;
 /// <param name="Evaluation">The saved agent against fresh co-players (one trial) in a matrix game.</param>
 /// <param name="GridEvaluation">The same in a gridworld.</param>
 public sealed record ShapeSummary(string Method, string Env, int Generations, double FinalFitness, double BestFitness, double StepsPerSecond, EvaluationResult? Evaluation,
-    Grid.GridEvaluationResult? GridEvaluation = null);
+    GridEvaluationResult? GridEvaluation = null);
 
 /// <summary>
 /// A training run's directory: config.json (every resolved setting), metrics.csv (one row per generation), checkpoint.bin
@@ -39,7 +39,7 @@ public sealed class ShapeRun : IDisposable
     public ShapeRun(string directory, ShapeConfig config, bool resume)
     {
         this.directory = directory;
-        Trainer = new ShapeTrainer(config);
+        Trainer = config.Trainer();
         try
         {
             Directory.CreateDirectory(directory);
@@ -64,7 +64,7 @@ public sealed class ShapeRun : IDisposable
     }
 
     /// <summary>The trainer.</summary>
-    public ShapeTrainer Trainer { get; }
+    public IShapeTrainer Trainer { get; }
 
     /// <summary>checkpoint.bin of the run.</summary>
     public string CheckpointPath => Path.Combine(directory, "checkpoint.bin");
@@ -94,10 +94,10 @@ public sealed class ShapeRun : IDisposable
         var seconds = clock.Elapsed.TotalSeconds;
         ShapeAgentFile.Write(AgentPath(directory), config, Trainer.Best, Trainer.Mean, Trainer.BestFitness, Trainer.Generation);
         EvaluationResult? evaluation = null;
-        Grid.GridEvaluationResult? gridEvaluation = null;
+        GridEvaluationResult? gridEvaluation = null;
         if (config.IsGrid)
         {
-            gridEvaluation = Grid.GridEvaluation.Evaluate(config, Trainer.Best, config.Coplayer, config.EvalCoplayers, EvaluationSeed(config));
+            gridEvaluation = GridEvaluation.Evaluate(config, Trainer.Best, config.Coplayer, config.EvalCoplayers, EvaluationSeed(config));
             AtomicFile.Write(Path.Combine(directory, "eval.json"), JsonSerializer.Serialize(gridEvaluation, ConfigBinder.Json));
         }
         else
@@ -106,7 +106,7 @@ public sealed class ShapeRun : IDisposable
             AtomicFile.Write(Path.Combine(directory, "eval.json"), JsonSerializer.Serialize(evaluation, ConfigBinder.Json));
         }
         var lastFitness = Trainer.Generation > 0 ? LastFitness() : double.NaN;
-        var summary = new ShapeSummary(config.Method.ToString().ToLowerInvariant(), config.Env, Trainer.Generation, lastFitness, Trainer.BestFitness,
+        var summary = new ShapeSummary(config.Method.Name(), config.Env, Trainer.Generation, lastFitness, Trainer.BestFitness,
             seconds > 0 ? (Trainer.Generation - start) * (double)Trainer.StepsPerGeneration / seconds : 0, evaluation, gridEvaluation);
         AtomicFile.Write(Path.Combine(directory, "summary.json"), JsonSerializer.Serialize(summary, ConfigBinder.Json));
         return summary;
@@ -174,7 +174,7 @@ public static class ShapeAgentFile
 
     /// <summary>Writes the agent atomically.</summary>
     public static void Write(string path, ShapeConfig config, float[] best, float[] mean, double bestFitness, int generation) =>
-        StateFile.Write(path, StateHeader.Of(Kind, Version, $"{config.Method.ToString().ToLowerInvariant()} on {config.Env}",
+        StateFile.Write(path, StateHeader.Of(Kind, Version, $"{config.Method.Name()} on {config.Env}",
                 new Dictionary<string, JsonNode?> { ["config"] = ShapeTrainer.Settings(config) }),
             w =>
             {
@@ -191,7 +191,7 @@ public static class ShapeAgentFile
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist (has the run finished?)", path);
         using var reader = StateFile.Open(path, Kind, Version);
-        reader.ExpectIdentity($"{config.Method.ToString().ToLowerInvariant()} on {config.Env}", new JsonObject { ["config"] = ShapeTrainer.Settings(config) });
+        reader.ExpectIdentity($"{config.Method.Name()} on {config.Env}", new JsonObject { ["config"] = ShapeTrainer.Settings(config) });
         reader.Section("agent");
         var n = reader.Guard(reader.ReadInt32);
         var expected = config.ParameterCount();

@@ -30,7 +30,7 @@ public sealed record GenerationMetrics(int Generation, double FitnessMean, doubl
 /// member of the last generation (pax's saved checkpoint) and the ES mean are kept. Everything random flows from the
 /// seed: the generation's noise is a function of (seed, generation), so a resumed run equals an uninterrupted one.
 /// </summary>
-public sealed class ShapeTrainer : IDisposable
+public sealed class ShapeTrainer : IShapeTrainer
 {
     readonly IShapeTrials trials;
     readonly OpenEs es;
@@ -39,7 +39,8 @@ public sealed class ShapeTrainer : IDisposable
     public ShapeTrainer(ShapeConfig config)
     {
         config.Validate();
-        if (config.Method is ShapeMethod.Ctnl or ShapeMethod.Ptnl) throw new ArgumentException($"{config.Method.ToString().ToLowerInvariant()} is not trained by ES: its players are naive learners (ShapeEvaluation.CoTrained / PreTrained)");
+        if (config.Method is ShapeMethod.Ctnl or ShapeMethod.Ptnl) throw new ArgumentException($"{config.Method.Name()} is not trained by ES: its players are naive learners (ShapeEvaluation.CoTrained / PreTrained)");
+        if (config.Method == ShapeMethod.MfosRl) throw new ArgumentException("mfos_rl is trained by PPO: use MfosRlTrainer (ShapeConfig.Trainer)");
         Config = config;
         trials = config.Trials();
         es = new OpenEs(trials.ParameterCount, config.EsConfig, SplitMix64.Derive((ulong)config.Seed, 0xE5));
@@ -104,7 +105,7 @@ public sealed class ShapeTrainer : IDisposable
 
     /// <summary>The header a checkpoint of this run carries: method, game and every setting but checkpoint_every and threads.</summary>
     public StateHeader CheckpointHeader() => StateHeader.Of(ShapeCheckpoint.Kind, ShapeCheckpoint.Version,
-        $"{Config.Method.ToString().ToLowerInvariant()} on {Config.Env}",
+        $"{Config.Method.Name()} on {Config.Env}",
         new Dictionary<string, JsonNode?> { ["config"] = Settings(Config) });
 
     /// <summary>The settings a resumed run must share.</summary>
@@ -139,23 +140,23 @@ public sealed class ShapeTrainer : IDisposable
     public void Dispose() => es.Dispose();
 }
 
-/// <summary>The shaping run's checkpoint file (the kernel's state format, kind "shape-checkpoint").</summary>
+/// <summary>The shaping run's checkpoint file (the kernel's state format, kind "shape-checkpoint" for ES, "mfos-rl-checkpoint" for RL).</summary>
 public static class ShapeCheckpoint
 {
-    /// <summary>The kind in the header.</summary>
+    /// <summary>The kind in the header of an ES trainer's checkpoint.</summary>
     public const string Kind = "shape-checkpoint";
     /// <summary>Layout version.</summary>
     public const int Version = 1;
 
     /// <summary>Writes the trainer's state atomically.</summary>
-    public static void Write(string path, ShapeTrainer trainer) => StateFile.Write(path, trainer.CheckpointHeader(), trainer.Save);
+    public static void Write(string path, IShapeTrainer trainer) => StateFile.Write(path, trainer.CheckpointHeader(), trainer.Save);
 
     /// <summary>Restores the trainer; a checkpoint of another run is refused naming the difference.</summary>
-    public static void Read(string path, ShapeTrainer trainer)
+    public static void Read(string path, IShapeTrainer trainer)
     {
-        using var reader = StateFile.Open(path, Kind, Version);
-        var header = trainer.CheckpointHeader();
-        reader.ExpectIdentity(header.Description, header.Identity);
+        var expected = trainer.CheckpointHeader();
+        using var reader = StateFile.Open(path, expected.Kind, expected.Version);
+        reader.ExpectIdentity(expected.Description, expected.Identity);
         trainer.Load(reader);
         reader.ExpectEnd();
     }

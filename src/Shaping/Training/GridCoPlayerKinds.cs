@@ -1,14 +1,15 @@
+using Hybrid.Shaping.GridCoPlayers;
 using Hybrid.Shaping.CoPlayers;
-using Hybrid.Shaping.Training;
+using Hybrid.Shaping.Grid;
 
-namespace Hybrid.Shaping.Grid;
+namespace Hybrid.Shaping.Training;
 
 /// <summary>
 /// Gridworld co-player kinds by name: <c>ppo_gru</c> (the PPO-GRU naive learner, thesis T:950), <c>hardstop:K</c>
 /// (PPO-GRU that stops learning after K episodes), <c>random</c> (uniform actions), and in the Coin Game pax's scripted
 /// collectors <c>good_greedy</c>, <c>evil_greedy</c>, <c>random_greedy</c>.
 /// </summary>
-public static class GridCoPlayers
+public static class GridCoPlayerKinds
 {
     /// <summary>The names accepted by <see cref="Create"/>.</summary>
     public const string Names = "ppo_gru, hardstop:K, random, good_greedy, evil_greedy, random_greedy (coin_game)";

@@ -1,7 +1,8 @@
+using Hybrid.Shaping.GridCoPlayers;
 using Hybrid.Shaping.CoPlayers;
-using Hybrid.Shaping.Training;
+using Hybrid.Shaping.Grid;
 
-namespace Hybrid.Shaping.Grid;
+namespace Hybrid.Shaping.Training;
 
 /// <summary>
 /// One gridworld evaluation trial (thesis section 4.5; Tables 1, 7 report reward per episode): rewards per episode and
@@ -63,14 +64,14 @@ public static class GridEvaluation
         var layout = new TrialLayout(coPlayers, config.Envs);
         var policy = config.GridAgent().CreatePolicy(layout);
         policy.Load(parameters);
-        return Play(config, policy, GridCoPlayers.Create(coPlayerKind, config, layout), layout, outer ?? config.Outer, seed, config.Method.ToString().ToLowerInvariant(), coPlayerKind);
+        return Play(config, policy, GridCoPlayerKinds.Create(coPlayerKind, config, layout), layout, outer ?? config.Outer, seed, config.Method.Name(), coPlayerKind);
     }
 
     /// <summary>CT-NL in a gridworld: pairs of PPO-GRU naive learners co-trained by independent learning over one trial.</summary>
     public static GridEvaluationResult CoTrained(ShapeConfig config, int pairs, ulong seed, int? outer = null)
     {
         var layout = new TrialLayout(pairs, config.Envs);
-        var ppo = GridCoPlayers.Config(config);
+        var ppo = GridCoPlayerKinds.Config(config);
         return Play(config, new GruPpoSeat(ppo, config.GridGame, layout), new GruPpoSeat(ppo, config.GridGame, layout), layout, outer ?? config.Outer, seed, "ctnl", "ppo_gru");
     }
 
