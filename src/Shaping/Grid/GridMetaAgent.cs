@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Hybrid.Shaping.Agents;
@@ -159,10 +161,7 @@ sealed class TorsoKernel
         var game = spec.Game;
         var cells = spec.Cells;
         var wp = spec.PaddedWidth;
-        var map = features[..(cells * wp)];
-        for (var cell = 0; cell < cells; cell++) b.CopyTo(map.Slice(cell * wp, wp));
-        GridKernels.SparseConvolution(observation[..(cells * game.ViewChannels)], game.ViewSide, game.ViewChannels, TorsoSpec.Kernel, w, map, wp);
-        GridKernels.Relu(map);
+        GridKernels.SparseConvolution(observation[..(cells * game.ViewChannels)], game.ViewSide, game.ViewChannels, TorsoSpec.Kernel, w, b, features[..(cells * wp)], wp);
         observation.Slice(cells * game.ViewChannels, game.Inventory).CopyTo(features[(cells * wp)..]);
     }
 }
@@ -193,66 +192,205 @@ sealed class LogitHead(int inputs, int rows, int actions)
     }
 }
 
-/// <summary>The gridworld agents' vector kernels (float32, spans of a multiple of <see cref="FastMath.Lanes"/> wide).</summary>
+/// <summary>
+/// The gridworld agents' vector kernels (float32, widths a multiple of <see cref="FastMath.Lanes"/>). The inputs are
+/// sparse (one-hot planes; torso outputs after ReLU), so a layer first gathers its nonzero inputs and then runs over
+/// them once per tile of output columns with the accumulators in registers: a multiply-add into memory per input
+/// would chain every step through a store and a load.
+/// </summary>
+[SkipLocalsInit]
 static class GridKernels
 {
-    /// <summary>y = b + sum_i x[i] w[i, :] over the nonzero x[i]; w is [x.Length, y.Length].</summary>
-    public static void SparseAffine(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y)
+    /// <summary>Writes the indices and values of the nonzero x[i] and returns their number (a mask per block of 8, no branch per element).</summary>
+    public static int Gather(ReadOnlySpan<float> x, Span<int> index, Span<float> value)
     {
-        b.CopyTo(y);
-        SparseMultiplyAdd(x, w, y);
-    }
-
-    /// <summary>y += sum_i x[i] w[i, :] over the nonzero x[i] (the observations are one-hot planes, the torso outputs half zero after ReLU).</summary>
-    public static void SparseMultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y)
-    {
-        var width = y.Length;
+        if (index.Length < x.Length || value.Length < x.Length) throw new ArgumentException("index and value must be as long as x");
         ref var xr = ref MemoryMarshal.GetReference(x);
+        ref var ir = ref MemoryMarshal.GetReference(index);
+        ref var vr = ref MemoryMarshal.GetReference(value);
+        var n = 0;
         var i = 0;
         for (; i + FastMath.Lanes <= x.Length; i += FastMath.Lanes)
         {
-            if (Vector256.EqualsAll(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero)) continue;
-            for (var j = i; j < i + FastMath.Lanes; j++)
-                if (x[j] != 0) FastMath.MultiplyAdd(x[j], w.Slice(j * width, width), y);
+            var mask = ~Vector256.Equals(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero).ExtractMostSignificantBits() & 0xFFu;
+            while (mask != 0)
+            {
+                var j = i + BitOperations.TrailingZeroCount(mask);
+                Unsafe.Add(ref ir, n) = j;
+                Unsafe.Add(ref vr, n++) = Unsafe.Add(ref xr, j);
+                mask &= mask - 1;
+            }
         }
         for (; i < x.Length; i++)
-            if (x[i] != 0) FastMath.MultiplyAdd(x[i], w.Slice(i * width, width), y);
+            if (x[i] != 0) { index[n] = i; value[n++] = x[i]; }
+        return n;
     }
 
     /// <summary>
-    /// map[cell] += 'SAME' cross-correlation (stride 1) of a [side, side, channels] view with w [k, k, channels, Wp],
-    /// scattered from the nonzero inputs: out[y, x] += v w[ky, kx, c] for the input v at (y + ky - p, x + kx - p, c),
-    /// p = (k - 1) / 2 (XLA's low-side padding).
+    /// One Haiku GRU step on a padded state h [Hp] from input gates [3Hp] (z | r | a) and w_h [H, 3Hp], as
+    /// <see cref="FastMath.HaikuGru"/> (which it calls at 16 units, its register kernel); other sizes run the two
+    /// recurrent products through <see cref="Affine"/>, whose accumulators stay in registers.
     /// </summary>
-    public static void SparseConvolution(ReadOnlySpan<float> view, int side, int channels, int kernel, ReadOnlySpan<float> w, Span<float> map, int wp)
+    public static void Gru(ReadOnlySpan<float> inputGates, ReadOnlySpan<float> wh, int hidden, Span<float> h, Span<float> scratch)
+    {
+        var hp = h.Length;
+        if (hp == 16) { FastMath.HaikuGru(inputGates, wh, hidden, h, scratch); return; }
+        Span<int> units = stackalloc int[hidden];
+        for (var k = 0; k < hidden; k++) units[k] = k;
+        var zr = scratch[..(2 * hp)];
+        var a = scratch.Slice(2 * hp, hp);
+        Affine(units, h[..hidden], wh, 3 * hp, inputGates[..(2 * hp)], zr, false);
+        ref var zRef = ref MemoryMarshal.GetReference(zr);
+        ref var hRef = ref MemoryMarshal.GetReference(h);
+        for (nuint j = 0; j < (nuint)hp; j += FastMath.Lanes)
+        {
+            Vector256.StoreUnsafe(FastMath.Sigmoid(Vector256.LoadUnsafe(ref zRef, j)), ref zRef, j);
+            var r = FastMath.Sigmoid(Vector256.LoadUnsafe(ref zRef, j + (nuint)hp));
+            Vector256.StoreUnsafe(r * Vector256.LoadUnsafe(ref hRef, j), ref zRef, j + (nuint)hp);
+        }
+        Affine(units, zr.Slice(hp, hidden), wh[(2 * hp)..], 3 * hp, inputGates.Slice(2 * hp, hp), a, false);
+        ref var aRef = ref MemoryMarshal.GetReference(a);
+        for (nuint j = 0; j < (nuint)hp; j += FastMath.Lanes)
+        {
+            var z = Vector256.LoadUnsafe(ref zRef, j);
+            var hv = Vector256.LoadUnsafe(ref hRef, j);
+            Vector256.StoreUnsafe(Vector256.FusedMultiplyAdd(z, FastMath.Tanh(Vector256.LoadUnsafe(ref aRef, j)) - hv, hv), ref hRef, j);
+        }
+    }
+
+    /// <summary>y = b + sum_i x[i] w[i, :] over the nonzero x[i]; w is [x.Length, y.Length].</summary>
+    public static void SparseAffine(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y)
+    {
+        Span<int> index = x.Length <= 1024 ? stackalloc int[x.Length] : new int[x.Length];
+        Span<float> value = x.Length <= 1024 ? stackalloc float[x.Length] : new float[x.Length];
+        var n = Gather(x, index, value);
+        Affine(index[..n], value[..n], w, y.Length, b, y, false);
+    }
+
+    /// <summary>y += sum_i x[i] w[i, :] over the nonzero x[i]; w is [x.Length, y.Length].</summary>
+    public static void SparseMultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y) => SparseAffine(x, w, y, y);
+
+    /// <summary>
+    /// y[j] = start[j] + sum_k value[k] w[index[k] * stride + j] for j below y.Length, then ReLU if asked
+    /// (<paramref name="start"/> may be <paramref name="y"/> itself). Tiles of 32 columns keep 4 + 4 accumulators
+    /// (even and odd k) in registers; tail tiles of 8 keep 4 (k mod 4), which hides the FMA latency.
+    /// </summary>
+    public static void Affine(ReadOnlySpan<int> index, ReadOnlySpan<float> value, ReadOnlySpan<float> w, int stride, ReadOnlySpan<float> start, Span<float> y, bool relu)
+    {
+        var n = index.Length;
+        var width = y.Length;
+        if (start.Length < width || value.Length < n || width % FastMath.Lanes != 0 || (n > 0 && w.Length < width))
+            throw new ArgumentException("start and value must cover y and index, y a multiple of the lanes wide");
+        var lastRow = n > 0 ? (uint)((w.Length - width) / stride) : 0;
+        var bad = 0u;
+        for (var k = 0; k < n; k++) bad |= (uint)index[k] > lastRow ? 1u : 0u;
+        if (bad != 0) throw new ArgumentOutOfRangeException(nameof(index), "a row lies outside w");
+        ref var wr = ref MemoryMarshal.GetReference(w);
+        ref var yr = ref MemoryMarshal.GetReference(y);
+        ref var sr = ref MemoryMarshal.GetReference(start);
+        ref var ir = ref MemoryMarshal.GetReference(index);
+        ref var vr = ref MemoryMarshal.GetReference(value);
+        var floor = relu ? Vector256<float>.Zero : Vector256.Create(float.NegativeInfinity);
+        var j = 0;
+        for (; j + 32 <= width; j += 32)
+        {
+            ref var sj = ref Unsafe.Add(ref sr, j);
+            var a0 = Vector256.LoadUnsafe(ref sj, 0);
+            var a1 = Vector256.LoadUnsafe(ref sj, 8);
+            var a2 = Vector256.LoadUnsafe(ref sj, 16);
+            var a3 = Vector256.LoadUnsafe(ref sj, 24);
+            Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
+            var k = 0;
+            for (; k + 1 < n; k += 2)
+            {
+                var u = Vector256.Create(Unsafe.Add(ref vr, k));
+                ref var row = ref Unsafe.Add(ref wr, (nint)Unsafe.Add(ref ir, k) * stride + j);
+                a0 = Vector256.FusedMultiplyAdd(u, Vector256.LoadUnsafe(ref row, 0), a0);
+                a1 = Vector256.FusedMultiplyAdd(u, Vector256.LoadUnsafe(ref row, 8), a1);
+                a2 = Vector256.FusedMultiplyAdd(u, Vector256.LoadUnsafe(ref row, 16), a2);
+                a3 = Vector256.FusedMultiplyAdd(u, Vector256.LoadUnsafe(ref row, 24), a3);
+                var v = Vector256.Create(Unsafe.Add(ref vr, k + 1));
+                ref var next = ref Unsafe.Add(ref wr, (nint)Unsafe.Add(ref ir, k + 1) * stride + j);
+                b0 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref next, 0), b0);
+                b1 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref next, 8), b1);
+                b2 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref next, 16), b2);
+                b3 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref next, 24), b3);
+            }
+            if (k < n)
+            {
+                var u = Vector256.Create(Unsafe.Add(ref vr, k));
+                ref var row = ref Unsafe.Add(ref wr, (nint)Unsafe.Add(ref ir, k) * stride + j);
+                a0 = Vector256.FusedMultiplyAdd(u, Vector256.LoadUnsafe(ref row, 0), a0);
+                a1 = Vector256.FusedMultiplyAdd(u, Vector256.LoadUnsafe(ref row, 8), a1);
+                a2 = Vector256.FusedMultiplyAdd(u, Vector256.LoadUnsafe(ref row, 16), a2);
+                a3 = Vector256.FusedMultiplyAdd(u, Vector256.LoadUnsafe(ref row, 24), a3);
+            }
+            ref var yj = ref Unsafe.Add(ref yr, j);
+            Vector256.StoreUnsafe(Vector256.Max(a0 + b0, floor), ref yj, 0);
+            Vector256.StoreUnsafe(Vector256.Max(a1 + b1, floor), ref yj, 8);
+            Vector256.StoreUnsafe(Vector256.Max(a2 + b2, floor), ref yj, 16);
+            Vector256.StoreUnsafe(Vector256.Max(a3 + b3, floor), ref yj, 24);
+        }
+        for (; j < width; j += FastMath.Lanes)
+        {
+            var a0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sr, j));
+            Vector256<float> a1 = default, a2 = default, a3 = default;
+            var k = 0;
+            for (; k + 3 < n; k += 4)
+            {
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref vr, k)), Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, (nint)Unsafe.Add(ref ir, k) * stride + j)), a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref vr, k + 1)), Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, (nint)Unsafe.Add(ref ir, k + 1) * stride + j)), a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref vr, k + 2)), Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, (nint)Unsafe.Add(ref ir, k + 2) * stride + j)), a2);
+                a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref vr, k + 3)), Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, (nint)Unsafe.Add(ref ir, k + 3) * stride + j)), a3);
+            }
+            for (; k < n; k++)
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref vr, k)), Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, (nint)Unsafe.Add(ref ir, k) * stride + j)), a0);
+            Vector256.StoreUnsafe(Vector256.Max(a0 + a1 + (a2 + a3), floor), ref Unsafe.Add(ref yr, j));
+        }
+    }
+
+    /// <summary>
+    /// map[cell] = ReLU(b + 'SAME' cross-correlation (stride 1) of a [side, side, channels] view with w [k, k, channels,
+    /// Wp]): out[y, x] += v w[ky, kx, c] for each input v at (y + ky - p, x + kx - p, c), p = (k - 1) / 2 (XLA's
+    /// low-side padding), b [Wp]. Each nonzero input is scattered to the outputs it reaches (a view is mostly empty).
+    /// </summary>
+    public static void SparseConvolution(ReadOnlySpan<float> view, int side, int channels, int kernel, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> map, int wp)
     {
         var pad = (kernel - 1) / 2;
-        ref var vr = ref MemoryMarshal.GetReference(view);
-        for (var block = 0; block < view.Length; block += FastMath.Lanes)
+        var cells = side * side;
+        if (view.Length != cells * channels || map.Length != cells * wp || b.Length < wp || w.Length < kernel * kernel * channels * wp || wp % FastMath.Lanes != 0)
+            throw new ArgumentException("view, map, bias and weights must match side, channels, kernel and the padded width");
+        ref var mr = ref MemoryMarshal.GetReference(map);
+        ref var wr = ref MemoryMarshal.GetReference(w);
+        ref var br = ref MemoryMarshal.GetReference(b);
+        for (var cell = 0; cell < cells; cell++)
+            for (var j = 0; j < wp; j += FastMath.Lanes)
+                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref br, (nuint)j), ref mr, (nuint)(cell * wp + j));
+        Span<int> index = view.Length <= 1024 ? stackalloc int[view.Length] : new int[view.Length];
+        Span<float> value = view.Length <= 1024 ? stackalloc float[view.Length] : new float[view.Length];
+        var n = Gather(view, index, value);
+        for (var k = 0; k < n; k++)
         {
-            var end = Math.Min(block + FastMath.Lanes, view.Length);
-            if (end - block == FastMath.Lanes && Vector256.EqualsAll(Vector256.LoadUnsafe(ref vr, (nuint)block), Vector256<float>.Zero)) continue;
-            for (var i = block; i < end; i++)
-            {
-                var v = view[i];
-                if (v == 0) continue;
-                var cell = i / channels;
-                var c = i - cell * channels;
-                var row = cell / side;
-                var col = cell - row * side;
-                for (var ky = 0; ky < kernel; ky++)
+            var cell = index[k] / channels;
+            var c = index[k] - cell * channels;
+            var row = cell / side;
+            var col = cell - row * side;
+            var v = Vector256.Create(value[k]);
+            // outputs (y, x) = (row - ky + p, col - kx + p) inside the map
+            var kyLow = Math.Max(0, row + pad - (side - 1));
+            var kyHigh = Math.Min(kernel - 1, row + pad);
+            var kxLow = Math.Max(0, col + pad - (side - 1));
+            var kxHigh = Math.Min(kernel - 1, col + pad);
+            for (var ky = kyLow; ky <= kyHigh; ky++)
+                for (var kx = kxLow; kx <= kxHigh; kx++)
                 {
-                    var y = row - ky + pad;
-                    if ((uint)y >= (uint)side) continue;
-                    for (var kx = 0; kx < kernel; kx++)
-                    {
-                        var x = col - kx + pad;
-                        if ((uint)x >= (uint)side) continue;
-                        FastMath.MultiplyAdd(v, w.Slice(((ky * kernel + kx) * channels + c) * wp, wp), map.Slice((y * side + x) * wp, wp));
-                    }
+                    ref var wRow = ref Unsafe.Add(ref wr, ((ky * kernel + kx) * channels + c) * wp);
+                    ref var out_ = ref Unsafe.Add(ref mr, ((row - ky + pad) * side + col - kx + pad) * wp);
+                    for (nuint j = 0; j < (nuint)wp; j += FastMath.Lanes)
+                        Vector256.StoreUnsafe(Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref wRow, j), Vector256.LoadUnsafe(ref out_, j)), ref out_, j);
                 }
-            }
         }
+        Relu(map);
     }
 
     public static void Relu(Span<float> x)

@@ -254,12 +254,12 @@ public sealed class GridMfosAgent : IGridMetaAgent
                 var observation = observations.Slice(r * obs, obs);
                 var state = hActor.AsSpan(r * hp, hp);
                 actor.Gates(observation, gates);
-                FastMath.HaikuGru(gates, actorWh, h, state, scratch);
+                GridKernels.Gru(gates, actorWh, h, state, scratch);
                 var condition = th.AsSpan(r * hp, hp);
                 for (var j = 0; j < hp; j++) product[j] = condition[j] * state[j];
                 head.Probabilities(product, probabilities.Slice(r * actions, actions));
                 meta.Gates(observation, gates);
-                FastMath.HaikuGru(gates, metaWh, h, hMeta.AsSpan(r * hp, hp), scratch);
+                GridKernels.Gru(gates, metaWh, h, hMeta.AsSpan(r * hp, hp), scratch);
             }
         }
 

@@ -133,7 +133,7 @@ public sealed class GridShaperAgent : IGridMetaAgent
                 torso.Forward(observations.Slice(r * obs, obs), features);
                 GridKernels.SparseAffine(features, wi, b, gates);
                 var state = hidden.AsSpan(r * hp, hp);
-                FastMath.HaikuGru(gates, wh, h, state, scratch);
+                GridKernels.Gru(gates, wh, h, state, scratch);
                 head.Probabilities(state, probabilities.Slice(r * actions, actions));
             }
         }
