@@ -28,7 +28,7 @@ public static class GridCoPlayerKinds
     /// <summary>Throws a clear error unless <paramref name="kind"/> names a co-player of the configuration's gridworld with valid settings.</summary>
     public static void Validate(string kind, ShapeConfig config)
     {
-        Create(kind, config, new TrialLayout(1, 1), check: true);
+        Make(kind, config, new TrialLayout(1, 1), check: true);
         if (kind == "ppo_gru" || kind.StartsWith("hardstop:", StringComparison.Ordinal))
         {
             var samples = config.Envs * config.Inner;
@@ -38,9 +38,9 @@ public static class GridCoPlayerKinds
     }
 
     /// <summary>A seat of the named kind for one member's trial batch.</summary>
-    public static IGridSeat Create(string kind, ShapeConfig config, TrialLayout layout) => Create(kind, config, layout, check: false);
+    public static IGridSeat Create(string kind, ShapeConfig config, TrialLayout layout) => Make(kind, config, layout, check: false);
 
-    static IGridSeat Create(string kind, ShapeConfig config, TrialLayout layout, bool check)
+    static IGridSeat Make(string kind, ShapeConfig config, TrialLayout layout, bool check)
     {
         var coin = config.Env == "coin_game";
         switch (kind)
