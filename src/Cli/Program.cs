@@ -33,13 +33,15 @@ namespace Hybrid.Cli
               hybrid render --env E --out F.gif|F.png|F.txt [--seed 0] [--steps 50] [--delay 20] [--text]
               hybrid train --algo ppo|ippo|mappo --env E [--config F.json] [--set key=value ...] [--seeds 1] [--steps N]
                            [--out results/train/ALGO-ENV] [--resume] [--json] [--no-tensorboard]
-              hybrid shape train [--method shaper|mfos|gs|ctnl|ptnl] [--env ipd|imp] [--config F.json] [--set key=value ...]
+              hybrid shape train [--method shaper|mfos|gs|ctnl|ptnl|mfos_rl] [--env ipd|imp|coin_game|storm_2p] [--config F.json] [--set key=value ...]
                                  [--out results/shape/METHOD-ENV] [--resume] [--json]
-              hybrid shape eval --run DIR [--coplayers 20] [--coplayer tabular|hardstop:K|hardstop:random|tit_for_tat|...] [--outer N]
+              hybrid shape eval --run DIR [--coplayers 20] [--coplayer tabular|hardstop:K|hardstop:random|tit_for_tat|...|ppo_gru|good_greedy|...] [--outer N]
                                 [--agent best|mean] [--seed S] [--out DIR] [--json]
               hybrid shape crossplay --runs A,B,C [--pairs 20] [--outer N] [--agent best|mean] [--seed 0] [--json]
-              hybrid shape bench [--method shaper] [--pop 128] [--opps 4] [--envs 2] [--outer 50] [--inner 50]
+              hybrid shape bench [--method shaper] [--env ipd] [--pop 128] [--opps 4] [--envs 2] [--outer 50] [--inner 50]
                                  [--generations 3] [--threads 0] [--json]
+              hybrid shape competency [--opponent pretrained|good_greedy|evil_greedy|random_greedy|random] [--learners 5]
+                                      [--outer 100] [--egocentric true|false] [--set key=value ...] [--seed 0] [--out DIR] [--json]
               hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--episodes N [--policy greedy|sample]] [--high H1,H2] [--reps 50000] [--seed 0] [--html F.html] [--json]
 
             games: tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd

@@ -21,13 +21,15 @@ public static class ShapeCommand
     public static readonly string[] EvalOptions = { "run", "coplayers", "coplayer", "outer", "agent", "seed", "out", "json!" };
     /// <summary>Options of <c>shape crossplay</c>.</summary>
     public static readonly string[] CrossPlayOptions = { "runs", "pairs", "outer", "agent", "seed", "json!" };
+    /// <summary>Options of <c>shape competency</c>.</summary>
+    public static readonly string[] CompetencyOptions = { "opponent", "learners", "outer", "egocentric", "seed", "set*", "out", "json!" };
     /// <summary>Options of <c>shape bench</c>.</summary>
     public static readonly string[] BenchOptions = { "method", "env", "pop", "opps", "envs", "outer", "inner", "generations", "threads", "seed", "set*", "json!" };
 
     /// <summary>Runs a subcommand.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length == 0) throw new UsageException("shape needs a subcommand: train, eval, crossplay or bench");
+        if (args.Length == 0) throw new UsageException("shape needs a subcommand: train, eval, crossplay, bench or competency");
         var rest = args[1..];
         return args[0] switch
         {
@@ -35,7 +37,8 @@ public static class ShapeCommand
             "eval" => Eval(Arguments.Parse(rest, EvalOptions), stdout),
             "crossplay" => CrossPlay(Arguments.Parse(rest, CrossPlayOptions), stdout),
             "bench" => Bench(Arguments.Parse(rest, BenchOptions), stdout, stderr),
-            _ => throw new UsageException($"unknown shape subcommand '{args[0]}' (train, eval, crossplay, bench)"),
+            "competency" => Competency(Arguments.Parse(rest, CompetencyOptions), stdout),
+            _ => throw new UsageException($"unknown shape subcommand '{args[0]}' (train, eval, crossplay, bench, competency)"),
         };
     }
 
@@ -218,6 +221,38 @@ public static class ShapeCommand
         stdout.WriteLine($"cross-play on {configs[0].Env}: row player's reward per episode ({inner} steps; no updates; {pairs} pairs x {configs[0].Envs} envs, {outer} episodes)");
         stdout.WriteLine("row \\ column," + string.Join(",", names));
         for (var i = 0; i < dirs.Length; i++) stdout.WriteLine(names[i] + "," + string.Join(",", perEpisode[i].Select(v => v.ToString("0.###", inv))));
+        return 0;
+    }
+
+    static int Competency(Arguments args, TextWriter stdout)
+    {
+        var opponent = args.Get("opponent") ?? "pretrained";
+        var config = ConfigBinder.Bind(ShapeConfig.For(ShapeMethod.Shaper, "coin_game"), null, args.All("set"));
+        config.Validate();
+        var egocentric = (args.Get("egocentric") ?? "true") switch
+        {
+            "true" => true,
+            "false" => false,
+            var other => throw new UsageException($"--egocentric: '{other}' is not true or false"),
+        };
+        var learners = args.Int("learners", 5, 1, 10_000);
+        var outer = args.Int("outer", config.Outer, 1, 100_000);
+        var seed = (ulong)args.Int("seed", 0, 0);
+        GridEvaluationResult e;
+        try { e = GridEvaluation.Competency(config, opponent, learners, seed, egocentric, outer); }
+        catch (ArgumentException error) { throw new UsageException(error.Message); }
+        var outDir = args.Get("out") ?? Path.Combine("results", "shape", $"competency-{opponent}{(egocentric ? "" : "-global")}");
+        Directory.CreateDirectory(outDir);
+        AtomicFile.Write(Path.Combine(outDir, "competency.json"), System.Text.Json.JsonSerializer.Serialize(e, ConfigBinder.Json));
+        var chart = HtmlCharts.Write(ShapeCharts.GridEvaluation(e, $"competency check ({(egocentric ? "egocentric" : "global view")}): {learners} PPO-GRU learners against {opponent} (red = the opponent's, blue = the learners' statistics)", "competency.html"), outDir);
+        if (args.Flag("json")) { stdout.WriteLine(Json.Line(GridEvalJson(e, new() { ["egocentric"] = egocentric, ["out"] = outDir }))); return 0; }
+        var inv = CultureInfo.InvariantCulture;
+        string F(double x) => x.ToString("0.###", inv);
+        int meta = Array.IndexOf(e.StatNames, "coins_meta"), learner = Array.IndexOf(e.StatNames, "coins_coplayer");
+        stdout.WriteLine($"competency ({(egocentric ? "egocentric" : "global view")}): {learners} PPO-GRU learners x {e.Envs} envs against {opponent}, one trial of {e.Outer} x {e.Inner} steps");
+        stdout.WriteLine($"  coins per episode, second half of the trial: learner {F(e.StatsLastHalf[learner])}, opponent {F(e.StatsLastHalf[meta])} (first episode: learner {F(e.StatsByEpisode[0][learner])}, opponent {F(e.StatsByEpisode[0][meta])})");
+        stdout.WriteLine($"  reward per episode: learner {F(e.CoPlayerReward)}, opponent {F(e.ShaperReward)}");
+        stdout.WriteLine($"charts: {chart}");
         return 0;
     }
 

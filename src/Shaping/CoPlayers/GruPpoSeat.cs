@@ -60,6 +60,19 @@ public sealed class GruPpoSeat : IGridSeat
     public static ulong InitSeed(ulong generationSeed, int seat, int coPlayer) =>
         SplitMix64.Derive(SplitMix64.Derive(generationSeed, InitSalt), (ulong)seat * 1_000_003UL + (ulong)coPlayer);
 
+    /// <summary>Whether the learners are frozen (<see cref="Freeze"/>).</summary>
+    public bool Frozen { get; private set; }
+
+    /// <summary>
+    /// Keeps the learners' current networks: later trials neither re-initialise nor update them (a pre-trained co-player,
+    /// the PT-NL opponent of the competency check). Needs a finished trial.
+    /// </summary>
+    public void Freeze()
+    {
+        if (learners.Length == 0) throw new InvalidOperationException("only a seat that has played a trial can be frozen");
+        Frozen = true;
+    }
+
     /// <summary>The learners (one per co-player), e.g. to read their parameters after a trial.</summary>
     public IReadOnlyList<GruPpoLearner<float>> Learners => learners;
 
@@ -67,6 +80,13 @@ public sealed class GruPpoSeat : IGridSeat
     public void BeginTrial(TrialNoise noise, int seat)
     {
         if (noise.Rows != layout.Rows) throw new ArgumentException($"the trial's noise has {noise.Rows} rows, the seat {layout.Rows}");
+        if (Frozen)
+        {
+            if (learners[0].Samples != layout.Envs * noise.Inner) throw new ArgumentException($"a frozen seat plays episodes of the length it learned with ({learners[0].Samples / layout.Envs} steps), not {noise.Inner}");
+            this.noise = noise;
+            this.seat = seat;
+            return;
+        }
         if (learners.Length == 0 || learners[0].Samples != layout.Envs * noise.Inner)
             learners = Enumerable.Range(0, layout.CoPlayers).Select(_ => new GruPpoLearner<float>(config, input, layout.Envs, noise.Inner)).ToArray();
         this.noise = noise;
@@ -101,6 +121,7 @@ public sealed class GruPpoSeat : IGridSeat
     public void EndEpisode(int episode, ReadOnlySpan<float> nextObservations)
     {
         this.episode = episode;
+        if (Frozen) return;
         int e = layout.Envs, n = input.ObservationSize;
         var apply = stopAfter is not { } k || episode < k;
         for (var o = 0; o < learners.Length; o++)

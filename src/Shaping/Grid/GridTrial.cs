@@ -115,13 +115,15 @@ public sealed class GridTrial : IDisposable
     /// <param name="outer">Episodes per trial.</param>
     /// <param name="inner">Steps per episode.</param>
     /// <param name="storm">storm_2p settings (payoffs, coin layouts); its episode length is set to <paramref name="inner"/>.</param>
-    public GridTrial(GridGame game, TrialLayout layout, int outer, int inner, Storm2pOptions? storm = null)
+    /// <param name="egocentric">Coin Game observations centred on the observer (the thesis' fix, appendix E.1); false
+    /// gives the original global view, for the competency check's comparison only (the scripted collectors need the centred view).</param>
+    public GridTrial(GridGame game, TrialLayout layout, int outer, int inner, Storm2pOptions? storm = null, bool egocentric = true)
     {
         layout.Validate();
         if (outer < 1 || inner < 1) throw new ArgumentOutOfRangeException(nameof(outer), "outer and inner must be at least 1");
         var rows = layout.Rows;
         if (game.Name == GridGame.CoinGame.Name)
-            env = coin = new CoinGame(rows, new CoinGameOptions(InnerSteps: inner, OuterSteps: outer, Egocentric: true));
+            env = coin = new CoinGame(rows, new CoinGameOptions(InnerSteps: inner, OuterSteps: outer, Egocentric: egocentric));
         else if (game.Name == GridGame.Storm2p.Name)
             env = this.storm = new Storm2p(rows, (storm ?? new Storm2pOptions()) with { InnerSteps = inner });
         else throw new ArgumentException($"unknown gridworld '{game.Name}' (coin_game or storm_2p)");

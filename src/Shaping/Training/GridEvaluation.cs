@@ -90,13 +90,45 @@ public static class GridEvaluation
         return (record.RowPerEpisode, record.ColumnPerEpisode);
     }
 
+    /// <summary>
+    /// The egocentric competency check of appendix E.1 (Figure 9): fresh PPO-GRU learners (blue) learn over one trial
+    /// against a competent opponent (red): <c>pretrained</c> (the red learner of a co-trained PPO-GRU pair, frozen after
+    /// a trial of the same length), <c>good_greedy</c>, <c>evil_greedy</c>, <c>random_greedy</c> or <c>random</c>. A
+    /// learner is competent when it ends up collecting about as many coins per episode as its opponent. With
+    /// <paramref name="egocentric"/> false both play the original global view (pre-trained opponents only).
+    /// </summary>
+    public static GridEvaluationResult Competency(ShapeConfig config, string opponent, int learners, ulong seed, bool egocentric = true, int? outer = null)
+    {
+        if (config.Env != "coin_game") throw new ArgumentException("the competency check is the Coin Game's (appendix E.1)");
+        var layout = new TrialLayout(learners, config.Envs);
+        var episodes = outer ?? config.Outer;
+        var ppo = GridCoPlayerKinds.Config(config);
+        IGridSeat row;
+        if (opponent == "pretrained")
+        {
+            var teacher = new GruPpoSeat(ppo, config.GridGame, layout);
+            var record = new GridRecord(layout, episodes, config.Inner, detail: false);
+            using (var trial = new GridTrial(config.GridGame, layout, episodes, config.Inner, egocentric: egocentric))
+                trial.Run(teacher, new GruPpoSeat(ppo, config.GridGame, layout), new TrialNoise(SplitMix64.Derive(seed, 0x7EAC), episodes, config.Inner, layout.Rows), record);
+            teacher.Freeze();
+            row = teacher;
+        }
+        else if (opponent is "good_greedy" or "evil_greedy" or "random_greedy" or "random")
+        {
+            if (!egocentric && opponent != "random") throw new ArgumentException($"{opponent} reads the egocentric view; the non-egocentric check takes a pretrained opponent");
+            row = opponent == "random" ? new UniformGridSeat() : GreedyCoinSeat.Named(opponent);
+        }
+        else throw new ArgumentException($"unknown competency opponent '{opponent}' (pretrained, good_greedy, evil_greedy, random_greedy, random)");
+        return Play(config, row, new GruPpoSeat(ppo, config.GridGame, layout), layout, episodes, seed, opponent, "ppo_gru", egocentric);
+    }
+
     /// <summary>Plays one detailed trial between two seats and summarises it.</summary>
-    public static GridEvaluationResult Play(ShapeConfig config, IGridSeat row, IGridSeat column, TrialLayout layout, int outer, ulong seed, string method, string coPlayerKind)
+    public static GridEvaluationResult Play(ShapeConfig config, IGridSeat row, IGridSeat column, TrialLayout layout, int outer, ulong seed, string method, string coPlayerKind, bool egocentric = true)
     {
         var inner = config.Inner;
         var game = config.GridGame;
         var record = new GridRecord(layout, outer, inner, detail: true);
-        using (var trial = new GridTrial(game, layout, outer, inner, config.Env == "storm_2p" ? config.StormOptions : null))
+        using (var trial = new GridTrial(game, layout, outer, inner, config.Env == "storm_2p" ? config.StormOptions : null, egocentric))
             trial.Run(row, column, new TrialNoise(seed, outer, inner, layout.Rows), record);
         var o = layout.CoPlayers;
         var perCoPlayerEpisodes = (double)outer * layout.Envs;
