@@ -96,10 +96,62 @@ public class ShapeCommandTests
         finally { root.Delete(true); }
     }
 
+    [Fact]
+    public void GridworldAndMfosRlRunsTrainEvaluateAndCrossPlay()
+    {
+        var root = Directory.CreateTempSubdirectory("hybrid-shape-grid-cli-");
+        try
+        {
+            string[] coin = { "--set", "pop_size=4", "--set", "envs=4", "--set", "outer=3", "--set", "inner=8", "--set", "generations=2", "--set", "eval_coplayers=2", "--set", "coplayer_minibatches=4" };
+            var shaper = Path.Combine(root.FullName, "shaper");
+            var gs = Path.Combine(root.FullName, "gs");
+            var train = Run(new[] { "shape", "train", "--method", "shaper", "--env", "coin_game", "--out", shaper, "--json" }.Concat(coin).ToArray());
+            Assert.Equal(0, train.Code);
+            using (var json = JsonDocument.Parse(train.Out))
+            {
+                var r = json.RootElement;
+                Assert.Equal("coin_game", r.GetProperty("env").GetString());
+                Assert.Equal("per episode", r.GetProperty("reward_unit").GetString());
+                Assert.InRange(r.GetProperty("stats").GetProperty("own_coin_meta").GetDouble(), 0, 1);
+            }
+            Assert.Equal(0, Run(new[] { "shape", "train", "--method", "gs", "--env", "coin_game", "--out", gs }.Concat(coin).ToArray()).Code);
+            var eval = Run("shape", "eval", "--run", shaper, "--coplayers", "2", "--coplayer", "evil_greedy", "--outer", "2", "--json");
+            Assert.Equal(0, eval.Code);
+            using (var json = JsonDocument.Parse(eval.Out)) Assert.Equal("evil_greedy", json.RootElement.GetProperty("coplayer").GetString());
+            Assert.True(File.Exists(Path.Combine(shaper, "eval-evil_greedy.html")));
+            var cross = Run("shape", "crossplay", "--runs", $"{shaper},{gs}", "--pairs", "2", "--outer", "2", "--json");
+            Assert.Equal(0, cross.Code);
+            using (var json = JsonDocument.Parse(cross.Out)) Assert.Equal(2, json.RootElement.GetProperty("row_reward_per_episode").GetArrayLength());
+            var bad = Run("shape", "eval", "--run", shaper, "--coplayer", "tit_for_tat");
+            Assert.Equal(2, bad.Code);
+
+            var storm = Path.Combine(root.FullName, "storm");
+            var stormRun = Run("shape", "train", "--method", "gs", "--env", "storm_2p", "--out", storm, "--set", "pop_size=2", "--set", "envs=2", "--set", "outer=2",
+                "--set", "inner=16", "--set", "generations=1", "--set", "eval_coplayers=1", "--set", "storm_payoff=imp", "--json");
+            Assert.Equal(0, stormRun.Code);
+            using (var json = JsonDocument.Parse(stormRun.Out)) Assert.Equal(-json.RootElement.GetProperty("shaper_reward").GetDouble(), json.RootElement.GetProperty("coplayer_reward").GetDouble(), 6);
+
+            var rl = Path.Combine(root.FullName, "mfos-rl");
+            var rlRun = Run("shape", "train", "--method", "mfos_rl", "--env", "ipd", "--out", rl, "--set", "coplayers=2", "--set", "outer=3", "--set", "inner=8",
+                "--set", "generations=2", "--set", "eval_coplayers=2", "--set", "rl_minibatches=4", "--json");
+            Assert.Equal(0, rlRun.Code);
+            using (var json = JsonDocument.Parse(rlRun.Out)) Assert.Equal("mfos_rl", json.RootElement.GetProperty("method").GetString());
+            Assert.Equal(0, Run("shape", "eval", "--run", rl, "--coplayers", "2", "--json").Code);
+
+            var competency = Run("shape", "competency", "--opponent", "good_greedy", "--learners", "1", "--outer", "2", "--set", "envs=4", "--out", Path.Combine(root.FullName, "c"), "--json");
+            Assert.Equal(0, competency.Code);
+            using (var json = JsonDocument.Parse(competency.Out)) Assert.True(json.RootElement.GetProperty("egocentric").GetBoolean());
+        }
+        finally { root.Delete(true); }
+    }
+
     [Theory]
     [InlineData("unknown method 'lola'", "shape", "train", "--method", "lola")]
-    [InlineData("not implemented yet", "shape", "train", "--env", "coin_game")]
-    [InlineData("not implemented yet", "shape", "train", "--method", "mfos_rl")]
+    [InlineData("collects Coin Game coins", "shape", "train", "--env", "storm_2p", "--set", "coplayer=good_greedy")]
+    [InlineData("implemented for the matrix games", "shape", "train", "--env", "coin_game", "--method", "mfos_rl")]
+    [InlineData("unknown co-player 'tabular' for coin_game", "shape", "train", "--env", "coin_game", "--set", "coplayer=tabular")]
+    [InlineData("unknown competency opponent", "shape", "competency", "--opponent", "nobody", "--outer", "1")]
+    [InlineData("is not true or false", "shape", "competency", "--egocentric", "maybe")]
     [InlineData("unknown game 'chess'", "shape", "train", "--env", "chess")]
     [InlineData("pop_size=3", "shape", "train", "--set", "pop_size=3")]
     [InlineData("unknown key 'popsize'", "shape", "train", "--set", "popsize=3")]
