@@ -59,6 +59,26 @@ public class GridTrainingTests
     }
 
     [Fact]
+    public void GridPopulationsShareTheirRandomNumbersAndDoNotDependOnThreads()
+    {
+        var c = Small(ShapeMethod.Shaper, "coin_game");
+        var n = new GridShaperAgent(GridGame.CoinGame).ParameterCount;
+        ulong state = 5;
+        var a = Enumerable.Range(0, n).Select(_ => (SplitMix64.Unit(ref state) - 0.5f) * 0.6f).ToArray();
+        var b = Enumerable.Range(0, n).Select(_ => (SplitMix64.Unit(ref state) - 0.5f) * 0.6f).ToArray();
+        var population = a.Concat(b).Concat(a).ToArray();
+        GridPopulationTrials Trials(int threads) => new(new GridShaperAgent(GridGame.CoinGame), l => GridCoPlayerKinds.Create("ppo_gru", c, l), GridGame.CoinGame,
+            new TrialLayout(2, 4), 3, 8, threads: threads);
+        var one = Trials(1).Run(population, 77);
+        var two = Trials(2).Run(population, 77);
+        Assert.Equal(one.Fitness, two.Fitness);
+        Assert.Equal(one.CoPlayerReward, two.CoPlayerReward);
+        Assert.Equal(one.Fitness[0], one.Fitness[2]);       // equal members, equal trials, whatever their neighbours
+        Assert.NotEqual(one.Fitness[0], one.Fitness[1]);
+        Assert.NotEqual(one.Fitness, Trials(2).Run(population, 78).Fitness);
+    }
+
+    [Fact]
     public void GridworldStatisticsNameTheGamesEvents()
     {
         var coin = Small(ShapeMethod.Shaper, "coin_game");
