@@ -54,28 +54,33 @@ public static class ShapeCharts
         }, Columns: 2);
     }
 
-    /// <summary>A gridworld evaluation trial: reward per episode for both, the game's statistics per episode and as bars (whole trial, second half).</summary>
+    /// <summary>
+    /// A gridworld evaluation trial: reward per episode for both; the game's fractions (own-coin fraction or cooperate
+    /// ratio) and counts per episode (coins, interactions), each on its own axis; the fractions over the whole trial
+    /// and its second half as bars.
+    /// </summary>
     public static ChartSpec GridEvaluation(GridEvaluationResult e, string title, string file = "eval.html")
     {
         var episodes = Enumerable.Range(1, e.Outer).Select(x => (double)x).ToArray();
-        string Label(string name) => name.Replace('_', ' ');
-        // Fractions and ratios share an axis; counts per episode get their own.
-        var fractions = e.StatNames.Select((n, j) => (n, j)).Where(p => p.n.StartsWith("own_coin", StringComparison.Ordinal) || p.n.StartsWith("coop_ratio", StringComparison.Ordinal)).ToArray();
-        var counts = e.StatNames.Select((n, j) => (n, j)).Except(fractions).ToArray();
+        static string Label(string name) => name.Replace("_coplayer", " (co-players)").Replace("_meta", " (meta-agent)").Replace('_', ' ');
+        static bool IsFraction(string name) => name.StartsWith("own_coin", StringComparison.Ordinal) || name.StartsWith("coop_ratio", StringComparison.Ordinal);
+        var fractions = e.StatNames.Select((n, j) => (n, j)).Where(p => IsFraction(p.n)).ToArray();
+        var counts = e.StatNames.Select((n, j) => (n, j)).Where(p => !IsFraction(p.n)).ToArray();
+        var fractionAxis = fractions.Length > 0 && fractions[0].n.StartsWith("own_coin", StringComparison.Ordinal) ? "own-coin fraction" : "cooperate ratio";
         return new ChartSpec(file, title, new[]
         {
             new ChartPanel("", "episode of the trial", "reward per episode", PanelKind.Lines, new[]
             {
                 new Series("meta-agent", episodes, e.ShaperRewardByEpisode), new Series("co-players", episodes, e.CoPlayerRewardByEpisode),
             }),
-            new ChartPanel("", "episode of the trial", "fraction", PanelKind.Lines,
+            new ChartPanel("", "episode of the trial", fractionAxis, PanelKind.Lines,
                 fractions.Select(p => new Series(Label(p.n), episodes, e.StatsByEpisode.Select(v => v[p.j]).ToArray())).ToArray()),
-            new ChartPanel("", "episode of the trial", "per episode", PanelKind.Lines,
+            new ChartPanel("", "episode of the trial", "per episode and environment", PanelKind.Lines,
                 counts.Select(p => new Series(Label(p.n), episodes, e.StatsByEpisode.Select(v => v[p.j]).ToArray())).ToArray()),
-            new ChartPanel("", "statistic", "value", PanelKind.Bars, new[]
+            new ChartPanel("", "", fractionAxis, PanelKind.Bars, new[]
             {
-                new Series("whole trial", Array.Empty<double>(), e.Stats, Categories: e.StatNames.Select(Label).ToArray()),
-                new Series("second half", Array.Empty<double>(), e.StatsLastHalf, Categories: e.StatNames.Select(Label).ToArray()),
+                new Series("whole trial", Array.Empty<double>(), fractions.Select(p => e.Stats[p.j]).ToArray(), Categories: fractions.Select(p => Label(p.n)).ToArray()),
+                new Series("second half", Array.Empty<double>(), fractions.Select(p => e.StatsLastHalf[p.j]).ToArray(), Categories: fractions.Select(p => Label(p.n)).ToArray()),
             }),
         }, Columns: 2);
     }
