@@ -122,6 +122,16 @@ public class ShapeCommandTests
             var cross = Run("shape", "crossplay", "--runs", $"{shaper},{gs}", "--pairs", "2", "--outer", "2", "--json");
             Assert.Equal(0, cross.Code);
             using (var json = JsonDocument.Parse(cross.Out)) Assert.Equal(2, json.RootElement.GetProperty("row_reward_per_episode").GetArrayLength());
+            var coinRl = Path.Combine(root.FullName, "coin-mfos-rl");
+            var coinRlRun = Run(new[] { "shape", "train", "--method", "mfos_rl", "--env", "coin_game", "--out", coinRl, "--set", "rl_minibatches=4", "--json" }.Concat(coin).ToArray());
+            Assert.Equal(0, coinRlRun.Code);
+            using (var json = JsonDocument.Parse(coinRlRun.Out))
+            {
+                Assert.Equal("mfos_rl", json.RootElement.GetProperty("method").GetString());
+                Assert.InRange(json.RootElement.GetProperty("stats").GetProperty("own_coin_meta").GetDouble(), 0, 1);
+            }
+            Assert.Equal(0, Run("shape", "eval", "--run", coinRl, "--coplayers", "2", "--coplayer", "good_greedy", "--outer", "2", "--json").Code);
+            Assert.Equal(0, Run("shape", "crossplay", "--runs", $"{coinRl},{shaper}", "--pairs", "2", "--outer", "2", "--json").Code);
             var bad = Run("shape", "eval", "--run", shaper, "--coplayer", "tit_for_tat");
             Assert.Equal(2, bad.Code);
 
@@ -148,7 +158,9 @@ public class ShapeCommandTests
     [Theory]
     [InlineData("unknown method 'lola'", "shape", "train", "--method", "lola")]
     [InlineData("collects Coin Game coins", "shape", "train", "--env", "storm_2p", "--set", "coplayer=good_greedy")]
-    [InlineData("implemented for the matrix games", "shape", "train", "--env", "coin_game", "--method", "mfos_rl")]
+    [InlineData("mfos_rl is implemented for ipd, imp and coin_game", "shape", "train", "--env", "storm_2p", "--method", "mfos_rl")]
+    [InlineData("mfos_rl takes averaging=nothing", "shape", "train", "--env", "coin_game", "--method", "mfos_rl", "--set", "averaging=avg")]
+    [InlineData("do not divide into 7 minibatches", "shape", "train", "--env", "coin_game", "--method", "mfos_rl", "--set", "rl_minibatches=7", "--set", "generations=1")]
     [InlineData("unknown co-player 'tabular' for coin_game", "shape", "train", "--env", "coin_game", "--set", "coplayer=tabular")]
     [InlineData("unknown competency opponent", "shape", "competency", "--opponent", "nobody", "--outer", "1")]
     [InlineData("is not true or false", "shape", "competency", "--egocentric", "maybe")]

@@ -19,7 +19,7 @@ public class GridTrainingTests
 
     static string[] Metrics(string dir) => File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Select(l => string.Join(",", l.Split(',').SkipLast(1))).ToArray();
 
-    static void ResumeEqualsUninterrupted(ShapeConfig config)
+    internal static void ResumeEqualsUninterrupted(ShapeConfig config)
     {
         var whole = Directory.CreateTempSubdirectory("hybrid-grid-");
         var killed = Directory.CreateTempSubdirectory("hybrid-grid-");
@@ -104,7 +104,10 @@ public class GridTrainingTests
         Assert.Contains("coplayer_minibatches", Assert.Throws<ArgumentException>(() => (Coin() with { CoplayerMinibatches = 5 }).Validate()).Message);
         Assert.Contains("storm_2p", Assert.Throws<ArgumentException>(() => (Coin() with { FixedCoins = true }).Validate()).Message);
         Assert.Contains("ipd or imp", Assert.Throws<ArgumentException>(() => (Small(ShapeMethod.Shaper, "storm_2p") with { StormPayoff = "chicken" }).Validate()).Message);
-        Assert.Contains("mfos_rl", Assert.Throws<ArgumentException>(() => (Coin() with { Method = ShapeMethod.MfosRl }).Validate()).Message);
+        (Coin() with { Method = ShapeMethod.MfosRl }).Validate(); // the Coin Game has M-FOS (RL); storm_2p (pax's CNN M-FOS) not
+        Assert.Contains("mfos_rl", Assert.Throws<ArgumentException>(() => (Small(ShapeMethod.Gs, "storm_2p") with { Method = ShapeMethod.MfosRl }).Validate()).Message);
+        Assert.Contains("averaging=nothing", Assert.Throws<ArgumentException>(() => (Coin() with { Method = ShapeMethod.MfosRl, Averaging = Agents.HiddenAveraging.Avg }).Validate()).Message);
+        Assert.Contains("rl", Assert.Throws<ArgumentException>(() => (Coin() with { Method = ShapeMethod.MfosRl, RlEntropy = -1 }).Validate()).Message);
         Assert.Contains("unknown co-player", Assert.Throws<ArgumentException>(() => (Coin() with { Coplayer = "tabular" }).Validate()).Message);
         Assert.Contains("rl", Assert.Throws<ArgumentException>(() => (ShapeConfig.For(ShapeMethod.MfosRl, "ipd") with { RlLr = -1 }).Validate()).Message);
     }

@@ -183,6 +183,9 @@ sealed class LogitHead(int inputs, int rows, int actions)
     /// <summary>Loads from a head laid out over a torso's logical features.</summary>
     public void Load(ReadOnlySpan<float> source, TorsoSpec torso) => torso.PadFeatureLayer(source, 1, actions).CopyTo(w, 0);
 
+    /// <summary>The logits of the last <see cref="Probabilities"/> call (the RL seat's log-probabilities).</summary>
+    public ReadOnlySpan<float> Logits(int actions) => logits.AsSpan(0, actions);
+
     /// <summary>Writes softmax(x w) into <paramref name="probabilities"/> [actions].</summary>
     public void Probabilities(ReadOnlySpan<float> x, Span<float> probabilities)
     {

@@ -81,7 +81,11 @@ public sealed class GridMfosAgent : IGridMetaAgent
     /// <summary>How long the meta GRU's state lasts.</summary>
     public MemorySpan MetaMemory { get; }
 
-    int EmbeddingCount { get; }
+    /// <summary>Floats of one part's embedding blocks (the layout holds meta, actor, critic embeddings first).</summary>
+    internal int EmbeddingCount { get; }
+
+    /// <summary>A part's embedding kernel (the RL trainer's recording seat runs the critic's as well).</summary>
+    internal Embedding CreateEmbedding() => new(torso, Hidden);
 
     /// <inheritdoc/>
     public string Name => "mfos";
@@ -96,7 +100,7 @@ public sealed class GridMfosAgent : IGridMetaAgent
     public IGridMetaPolicy CreatePolicy(TrialLayout layout) => new Policy(this, layout);
 
     /// <summary>One part's path from observation to GRU input gates [3Hp].</summary>
-    sealed class Embedding
+    internal sealed class Embedding
     {
         readonly TorsoSpec spec;
         readonly int h, hp;

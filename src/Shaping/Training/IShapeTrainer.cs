@@ -5,7 +5,8 @@ namespace Hybrid.Shaping.Training;
 /// <summary>
 /// A shaping trainer as a run directory drives it: one generation (ES) or update (RL) per <see cref="Step"/>, a
 /// checkpoint that resumes it exactly, and the parameters to save as the trained agent. Implemented by
-/// <see cref="ShapeTrainer"/> (OpenES: Shaper, M-FOS, Good Shepherd) and <see cref="MfosRlTrainer"/> (M-FOS by PPO).
+/// <see cref="ShapeTrainer"/> (OpenES: Shaper, M-FOS, Good Shepherd), <see cref="MfosRlTrainer"/> (M-FOS by PPO in the matrix
+/// games) and <see cref="GridMfosRlTrainer"/> (M-FOS by PPO in the Coin Game).
 /// </summary>
 public interface IShapeTrainer : IDisposable
 {

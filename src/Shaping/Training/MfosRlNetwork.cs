@@ -72,7 +72,8 @@ public sealed class MfosRlNetwork : IDisposable
         Store.Assign(tensor(parameters.ToArray(), new long[] { 1, Store.Size }));
     }
 
-    Func<Generator, Tensor> InitFor(string name, long[] shape)
+    /// <summary>Haiku's initialiser of an M-FOS block by name (shared with <see cref="GridMfosRlNetwork"/>, whose blocks have the same names).</summary>
+    internal static Func<Generator, Tensor> InitFor(string name, long[] shape)
     {
         if (name.EndsWith("/b", StringComparison.Ordinal)) return _ => zeros(shape);
         if (name == "logits/w") return g => Hybrid.Scaling.Networks.Init.Orthogonal(shape[0], shape[1], 0.01, g);

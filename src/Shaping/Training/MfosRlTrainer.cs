@@ -188,45 +188,11 @@ public sealed class MfosRlTrainer : IShapeTrainer
         for (var i = 0; i < n; i++) { observationIndex[i] = seat.Observations[i]; actionIndex[i] = seat.Actions[i]; }
         using var scope = NewDisposeScope();
         var observations = tensor(observationIndex);
-        var actions = tensor(actionIndex);
-        var oldLogProbs = tensor(seat.LogProbs);
-        var oldValues = tensor(seat.Values);
-        var advantageTensor = tensor(advantages);
-        var targetTensor = tensor(targets);
         var th = tensor(seat.Th, new long[] { n, h });
         var hActor = tensor(seat.HiddenActor, new long[] { n, h });
         var hCritic = tensor(seat.HiddenCritic, new long[] { n, h });
-        var size = n / Rl.Minibatches;
-        double total = 0, policy = 0, value = 0, entropy = 0, kl = 0, norm = 0;
-        var steps = 0;
-        for (var epoch = 0; epoch < Rl.Epochs; epoch++)
-        {
-            Permutation(Generation, epoch, order);
-            var permutation = tensor(order.Select(i => (long)i).ToArray());
-            for (var k = 0; k < Rl.Minibatches; k++)
-            {
-                using var step = NewDisposeScope();
-                var index = permutation.narrow(0, (long)k * size, size);
-                var (logits, values) = network.Evaluate(observations.index_select(0, index), th.index_select(0, index), hActor.index_select(0, index), hCritic.index_select(0, index));
-                var logSoftmax = logits.log_softmax(1);
-                var logProbs = logSoftmax.gather(1, actions.index_select(0, index).unsqueeze(1)).squeeze(1);
-                var entropies = -(logSoftmax.exp() * logSoftmax).sum(1);
-                // PpoLoss's value term is 0.5 x mean(max(...)) x vfCoef; pax's M-FOS loss has no 0.5, hence 2 x value_coef.
-                var terms = PpoLoss.Compute(logProbs.unsqueeze(0), entropies.unsqueeze(0), values.unsqueeze(0), oldLogProbs.index_select(0, index).unsqueeze(0),
-                    oldValues.index_select(0, index).unsqueeze(0), advantageTensor.index_select(0, index).unsqueeze(0), targetTensor.index_select(0, index).unsqueeze(0),
-                    Rl.Clip, 2 * Rl.ValueCoef, Rl.EntropyCoef);
-                terms.Total.backward();
-                var norms = adam.Step(Rl.Lr);
-                total += terms.Total.item<float>();
-                policy += terms.Actor.item<float>();
-                value += 2 * terms.Value.item<float>();
-                entropy += terms.Entropy.item<float>();
-                kl += terms.ApproxKl.item<float>();
-                norm += norms[0];
-                steps++;
-            }
-        }
-        return new MfosRlLosses(total / steps, policy / steps, value / steps, entropy / steps, kl / steps, norm / steps);
+        return MfosRlPpo.Update(Rl, adam, tensor(actionIndex), seat.LogProbs, seat.Values, advantages, targets, order, epoch => Permutation(Generation, epoch, order),
+            index => network.Evaluate(observations.index_select(0, index), th.index_select(0, index), hActor.index_select(0, index), hCritic.index_select(0, index)));
     }
 
     // A uniformly random order of the samples for one epoch of one update (pax: jax.random.permutation per epoch).
@@ -271,5 +237,59 @@ public sealed class MfosRlTrainer : IShapeTrainer
     {
         adam.Dispose();
         network.Dispose();
+    }
+}
+
+/// <summary>
+/// The PPO phase of an M-FOS (RL) update, shared by the matrix and the Coin Game trainers (pax's <c>update</c> in
+/// <c>ppo_gru.py</c>): epochs x minibatches of clipped-surrogate steps on the stored samples.
+/// </summary>
+internal static class MfosRlPpo
+{
+    /// <summary>
+    /// Runs the epochs: <paramref name="permute"/> fills <paramref name="order"/> for an epoch, <paramref name="evaluate"/>
+    /// gives (logits [M, actions], values [M]) for the samples at an index tensor. Returns the mean losses.
+    /// </summary>
+    public static MfosRlLosses Update(MfosRlConfig rl, Adam adam, Tensor actions, float[] behaviourLogProbs, float[] behaviourValues, float[] advantages, float[] targets,
+        int[] order, Action<int> permute, Func<Tensor, (Tensor Logits, Tensor Values)> evaluate)
+    {
+        var n = order.Length;
+        using var scope = NewDisposeScope();
+        var oldLogProbs = tensor(behaviourLogProbs);
+        var oldValues = tensor(behaviourValues);
+        var advantageTensor = tensor(advantages);
+        var targetTensor = tensor(targets);
+        var size = n / rl.Minibatches;
+        double total = 0, policy = 0, value = 0, entropy = 0, kl = 0, norm = 0;
+        var steps = 0;
+        for (var epoch = 0; epoch < rl.Epochs; epoch++)
+        {
+            using var pass = NewDisposeScope();
+            permute(epoch);
+            var permutation = tensor(order.Select(i => (long)i).ToArray());
+            for (var k = 0; k < rl.Minibatches; k++)
+            {
+                using var step = NewDisposeScope();
+                var index = permutation.narrow(0, (long)k * size, size);
+                var (logits, values) = evaluate(index);
+                var logSoftmax = logits.log_softmax(1);
+                var logProbs = logSoftmax.gather(1, actions.index_select(0, index).unsqueeze(1)).squeeze(1);
+                var entropies = -(logSoftmax.exp() * logSoftmax).sum(1);
+                // PpoLoss's value term is 0.5 x mean(max(...)) x vfCoef; pax's M-FOS loss has no 0.5, hence 2 x value_coef.
+                var terms = PpoLoss.Compute(logProbs.unsqueeze(0), entropies.unsqueeze(0), values.unsqueeze(0), oldLogProbs.index_select(0, index).unsqueeze(0),
+                    oldValues.index_select(0, index).unsqueeze(0), advantageTensor.index_select(0, index).unsqueeze(0), targetTensor.index_select(0, index).unsqueeze(0),
+                    rl.Clip, 2 * rl.ValueCoef, rl.EntropyCoef);
+                terms.Total.backward();
+                var norms = adam.Step(rl.Lr);
+                total += terms.Total.item<float>();
+                policy += terms.Actor.item<float>();
+                value += 2 * terms.Value.item<float>();
+                entropy += terms.Entropy.item<float>();
+                kl += terms.ApproxKl.item<float>();
+                norm += norms[0];
+                steps++;
+            }
+        }
+        return new MfosRlLosses(total / steps, policy / steps, value / steps, entropy / steps, kl / steps, norm / steps);
     }
 }

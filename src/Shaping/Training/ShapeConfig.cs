@@ -215,12 +215,14 @@ public sealed record ShapeConfig
         if (CheckpointEvery < 1) throw new ArgumentException($"checkpoint_every={CheckpointEvery}: must be at least 1");
         if (EvalCoplayers < 1) throw new ArgumentException($"eval_coplayers={EvalCoplayers}: must be at least 1");
         if ((long)PopSize * Coplayers * Envs > 10_000_000) throw new ArgumentException("pop_size x coplayers x envs is too large");
-        if (Method == ShapeMethod.MfosRl) throw new ArgumentException("mfos_rl is implemented for the matrix games (ipd, imp); in the gridworlds M-FOS trains by ES (--method mfos)");
+        if (Method == ShapeMethod.MfosRl && Env != "coin_game") throw new ArgumentException($"mfos_rl is implemented for ipd, imp and coin_game (pax's CNN M-FOS of {Env} is not); there M-FOS trains by ES (--method mfos)");
+        if (Method == ShapeMethod.MfosRl && Averaging != HiddenAveraging.Nothing) throw new ArgumentException("mfos_rl takes averaging=nothing (pax's M-FOS in the Coin Game has no averaging)");
         if (Method == ShapeMethod.Ptnl) throw new ArgumentException("ptnl is implemented for the matrix games; in the gridworlds use the competency check (hybrid shape competency)");
         if (Env == "storm_2p") StormOptions.Validate();
         else if (StormPayoff != "ipd" || FixedCoins) throw new ArgumentException("storm_payoff and fixed_coins are settings of storm_2p");
         GridCoPlayerKinds.Validate(Coplayer, this);
-        if (Method != ShapeMethod.Ctnl) EsConfig.Validate();
+        if (Method == ShapeMethod.MfosRl) RlConfig.Validate();
+        else if (Method != ShapeMethod.Ctnl) EsConfig.Validate();
     }
 
     /// <summary>storm_2p's settings (payoff, coin layouts; the episode length is <see cref="Inner"/>).</summary>
@@ -246,8 +248,8 @@ public sealed record ShapeConfig
         EntropyCoef = RlEntropy, MaxGradNorm = RlMaxGradNorm,
     };
 
-    /// <summary>The trainer of this method: PPO for mfos_rl, OpenES otherwise.</summary>
-    public IShapeTrainer Trainer() => Method == ShapeMethod.MfosRl ? new MfosRlTrainer(this) : new ShapeTrainer(this);
+    /// <summary>The trainer of this method: PPO for mfos_rl (the Coin Game's or the matrix games'), OpenES otherwise.</summary>
+    public IShapeTrainer Trainer() => Method != ShapeMethod.MfosRl ? new ShapeTrainer(this) : IsGrid ? new GridMfosRlTrainer(this) : new MfosRlTrainer(this);
 
     /// <summary>The co-players' PPO settings.</summary>
     [JsonIgnore]
