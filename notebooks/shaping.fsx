@@ -36,7 +36,7 @@ let curve =
 let steps = float trainer.StepsPerGeneration * float config.Generations
 printfn "%.3g Shaper steps in %.0f s (%.3g steps/s)" steps clock.Elapsed.TotalSeconds (steps / clock.Elapsed.TotalSeconds)
 
-let e = ShapeEvaluation.Evaluate(config, trainer.Best, "tabular", 20, ShapeRun.EvaluationSeed config)
+let e = ShapeEvaluation.Evaluate(config, trainer.Best, "tabular", 20, ShapeRun.EvaluationSeed config, config.EvaluationEpisodes)
 printfn "\nevaluation: one trial of %d x %d steps against 20 fresh tabular-PPO co-players" e.Outer e.Inner
 printfn "| | Shaper | co-player |"
 printfn "|---|---|---|"

@@ -115,7 +115,7 @@ public static class ShapeCommand
     {
         if (config.IsGrid)
         {
-            var g = GridEvaluation.CoTrained(config, config.EvalCoplayers, ShapeRun.EvaluationSeed(config));
+            var g = GridEvaluation.CoTrained(config, config.EvalCoplayers, ShapeRun.EvaluationSeed(config), config.EvaluationEpisodes);
             Directory.CreateDirectory(outDir);
             AtomicFile.Write(Path.Combine(outDir, "config.json"), ConfigBinder.ToJson(config));
             AtomicFile.Write(Path.Combine(outDir, "eval.json"), System.Text.Json.JsonSerializer.Serialize(g, ConfigBinder.Json));
@@ -126,8 +126,8 @@ public static class ShapeCommand
             return 0;
         }
         var e = config.Method == ShapeMethod.Ctnl
-            ? ShapeEvaluation.CoTrained(config, config.EvalCoplayers, ShapeRun.EvaluationSeed(config))
-            : ShapeEvaluation.PreTrained(config, config.EvalCoplayers, ShapeRun.EvaluationSeed(config));
+            ? ShapeEvaluation.CoTrained(config, config.EvalCoplayers, ShapeRun.EvaluationSeed(config), config.EvaluationEpisodes)
+            : ShapeEvaluation.PreTrained(config, config.EvalCoplayers, ShapeRun.EvaluationSeed(config), config.EvaluationEpisodes);
         Directory.CreateDirectory(outDir);
         AtomicFile.Write(Path.Combine(outDir, "config.json"), ConfigBinder.ToJson(config));
         AtomicFile.Write(Path.Combine(outDir, "eval.json"), System.Text.Json.JsonSerializer.Serialize(e, ConfigBinder.Json));
@@ -153,7 +153,7 @@ public static class ShapeCommand
         }
         catch (ArgumentException error) { throw new UsageException($"--coplayer: {error.Message}"); }
         var coPlayers = args.Int("coplayers", 20, 1, 100_000);
-        var outer = args.Int("outer", config.Outer, 1, 100_000);
+        var outer = args.Int("outer", config.EvaluationEpisodes, 1, 100_000);
         var parameters = Agent(args, dir, config);
         var seed = args.Get("seed") is null ? ShapeRun.EvaluationSeed(config) : (ulong)args.Int("seed", 0, 0);
         var outDir = args.Get("out") ?? dir;

@@ -133,6 +133,16 @@ public sealed record ShapeConfig
     public int CheckpointEvery { get; set; } = 25;
     /// <summary>Fresh co-players of the evaluation after training.</summary>
     public int EvalCoplayers { get; set; } = 20;
+    /// <summary>
+    /// Episodes of the evaluation trial after training (and of CT-NL's and PT-NL's trials); 0 means <see cref="Outer"/>.
+    /// The matrix games' defaults are the thesis' 100 (Figure 8: "evaluation trials composed of 100 episodes"), twice the
+    /// reduced protocol's training trials.
+    /// </summary>
+    public int EvalOuter { get; set; }
+
+    /// <summary>The evaluation trial's episodes: <see cref="EvalOuter"/>, or <see cref="Outer"/> when it is 0.</summary>
+    [JsonIgnore]
+    public int EvaluationEpisodes => EvalOuter > 0 ? EvalOuter : Outer;
 
     /// <summary>Whether the game is a gridworld (coin_game, storm_2p) rather than a finite matrix game.</summary>
     [JsonIgnore]
@@ -149,7 +159,7 @@ public sealed record ShapeConfig
     /// </summary>
     public static ShapeConfig For(ShapeMethod method, string env)
     {
-        var config = new ShapeConfig { Method = method, Env = env };
+        var config = new ShapeConfig { Method = method, Env = env, EvalOuter = env is "ipd" or "imp" ? 100 : 0 };
         if (env is "coin_game" or "storm_2p")
         {
             config.Coplayer = "ppo_gru";
@@ -190,6 +200,7 @@ public sealed record ShapeConfig
         if (Threads < 0) throw new ArgumentException($"threads={Threads}: must be non-negative (0 = every core)");
         if (CheckpointEvery < 1) throw new ArgumentException($"checkpoint_every={CheckpointEvery}: must be at least 1");
         if (EvalCoplayers < 1) throw new ArgumentException($"eval_coplayers={EvalCoplayers}: must be at least 1");
+        if (EvalOuter is < 0 or > 100_000) throw new ArgumentException($"eval_outer={EvalOuter}: must lie in 0..100000 (0: the training trial's outer)");
         if ((long)PopSize * Coplayers * Envs > 100_000_000) throw new ArgumentException("pop_size x coplayers x envs is too large");
         CoPlayerKinds.Validate(Coplayer);
         CoPlayerConfig.Validate();
@@ -214,6 +225,7 @@ public sealed record ShapeConfig
         if (Threads < 0) throw new ArgumentException($"threads={Threads}: must be non-negative (0 = every core)");
         if (CheckpointEvery < 1) throw new ArgumentException($"checkpoint_every={CheckpointEvery}: must be at least 1");
         if (EvalCoplayers < 1) throw new ArgumentException($"eval_coplayers={EvalCoplayers}: must be at least 1");
+        if (EvalOuter is < 0 or > 100_000) throw new ArgumentException($"eval_outer={EvalOuter}: must lie in 0..100000 (0: the training trial's outer)");
         if ((long)PopSize * Coplayers * Envs > 10_000_000) throw new ArgumentException("pop_size x coplayers x envs is too large");
         if (Method == ShapeMethod.MfosRl && Env != "coin_game") throw new ArgumentException($"mfos_rl is implemented for ipd, imp and coin_game (pax's CNN M-FOS of {Env} is not); there M-FOS trains by ES (--method mfos)");
         if (Method == ShapeMethod.MfosRl && Averaging != HiddenAveraging.Nothing) throw new ArgumentException("mfos_rl takes averaging=nothing (pax's M-FOS in the Coin Game has no averaging)");

@@ -97,12 +97,12 @@ public sealed class ShapeRun : IDisposable
         GridEvaluationResult? gridEvaluation = null;
         if (config.IsGrid)
         {
-            gridEvaluation = GridEvaluation.Evaluate(config, Trainer.Best, config.Coplayer, config.EvalCoplayers, EvaluationSeed(config));
+            gridEvaluation = GridEvaluation.Evaluate(config, Trainer.Best, config.Coplayer, config.EvalCoplayers, EvaluationSeed(config), config.EvaluationEpisodes);
             AtomicFile.Write(Path.Combine(directory, "eval.json"), JsonSerializer.Serialize(gridEvaluation, ConfigBinder.Json));
         }
         else
         {
-            evaluation = ShapeEvaluation.Evaluate(config, Trainer.Best, config.Coplayer, config.EvalCoplayers, EvaluationSeed(config));
+            evaluation = ShapeEvaluation.Evaluate(config, Trainer.Best, config.Coplayer, config.EvalCoplayers, EvaluationSeed(config), config.EvaluationEpisodes);
             AtomicFile.Write(Path.Combine(directory, "eval.json"), JsonSerializer.Serialize(evaluation, ConfigBinder.Json));
         }
         var lastFitness = Trainer.Generation > 0 ? LastFitness() : double.NaN;
