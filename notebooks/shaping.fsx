@@ -1,8 +1,8 @@
 // Model-free opponent shaping in the finite IPD (thesis chapter 4): a Shaper (Haiku GRU, 1104 parameters) trained by
 // OpenES against tabular-PPO naive learners with pax's settings, then evaluated in one trial against 20 fresh
 // co-players: reward per step of both, state visitation and P(C | state), the extortion the thesis reports (Table 2:
-// Shaper -0.1, co-player -2.8 per step at pax's scale). Full mode trains with the library's defaults (population 512,
-// 4 co-players, 2 environments, 50 x 50 steps, 300 generations: about 4 minutes on 2 cores); fast mode 15 small
+// Shaper -0.1, co-player -2.8 per step at pax's scale). Full mode trains with the library's defaults (population 1000,
+// 4 co-players, 2 environments, 50 x 50 steps, 300 generations: about 10 minutes on 2 cores); fast mode 15 small
 // generations, which only shows the pipeline.
 // Run: dotnet build -c Release && dotnet fsi notebooks/shaping.fsx    (HYBRID_FAST=1 for the fast mode)
 #load "setup.fsx"
