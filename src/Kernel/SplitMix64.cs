@@ -45,6 +45,17 @@ public static class SplitMix64
         return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
+    /// <summary>Writes a uniformly random permutation of 0..n-1 into <paramref name="result"/> (Fisher-Yates, drawing from <paramref name="state"/>).</summary>
+    public static void Permutation(ref ulong state, Span<int> result)
+    {
+        for (var i = 0; i < result.Length; i++) result[i] = i;
+        for (var i = result.Length - 1; i > 0; i--)
+        {
+            var j = Below(ref state, i + 1);
+            (result[i], result[j]) = (result[j], result[i]);
+        }
+    }
+
     /// <summary>A seed derived from <paramref name="seed"/> for the purpose named by <paramref name="salt"/>: streams with different salts are unrelated.</summary>
     public static ulong Derive(ulong seed, ulong salt) => Mix(seed ^ Mix(salt + Golden));
 

@@ -52,11 +52,6 @@ public sealed class TrialNoise
     {
         var salt = (((ulong)seat * 1_000_003UL + (ulong)episode) * 1_000_003UL + (ulong)coPlayer) * 1_000_003UL + (ulong)epoch;
         var state = SplitMix64.Start(SplitMix64.Derive(Seed ^ 0x9E3779B97F4A7C15UL, salt));
-        for (var i = 0; i < result.Length; i++) result[i] = i;
-        for (var i = result.Length - 1; i > 0; i--)
-        {
-            var j = SplitMix64.Below(ref state, i + 1);
-            (result[i], result[j]) = (result[j], result[i]);
-        }
+        SplitMix64.Permutation(ref state, result);
     }
 }

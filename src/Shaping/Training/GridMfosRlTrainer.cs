@@ -179,12 +179,7 @@ public sealed class GridMfosRlTrainer : IShapeTrainer
     void Permutation(int generation, int epoch, int[] result)
     {
         var state = SplitMix64.Start(SplitMix64.Derive(SplitMix64.Derive((ulong)Config.Seed, 0x4D464F53_47504552UL), (ulong)generation * 1_000_003UL + (ulong)epoch));
-        for (var i = 0; i < result.Length; i++) result[i] = i;
-        for (var i = result.Length - 1; i > 0; i--)
-        {
-            var j = SplitMix64.Below(ref state, i + 1);
-            (result[i], result[j]) = (result[j], result[i]);
-        }
+        SplitMix64.Permutation(ref state, result);
     }
 
     /// <summary>The header a checkpoint carries: every shaping setting but generations, checkpoint_every and threads, and the PPO settings.</summary>
@@ -192,23 +187,12 @@ public sealed class GridMfosRlTrainer : IShapeTrainer
         new Dictionary<string, JsonNode?> { ["config"] = ShapeTrainer.Settings(Config), ["mfos_rl"] = JsonNode.Parse(ConfigBinder.ToJson(Rl)) });
 
     /// <summary>Writes the update count, the parameters and the Adam state: all a resumed run needs to continue bit for bit.</summary>
-    public void Save(StateWriter writer)
-    {
-        writer.Section("mfos-rl-grid");
-        writer.Write(Generation);
-        writer.WriteTensor(network.Store.Values);
-        adam.Save(writer);
-    }
+    public void Save(StateWriter writer) => MfosRlPpo.Save(writer, "mfos-rl-grid", Generation, network.Store, adam);
 
     /// <summary>Reads what <see cref="Save"/> wrote.</summary>
     public void Load(StateReader reader)
     {
-        reader.Section("mfos-rl-grid");
-        var generation = reader.Guard(reader.ReadInt32);
-        if (generation < 0) throw new InvalidDataException($"{reader.Name}: negative update count {generation}");
-        reader.ReadInto(network.Store.Values, "the M-FOS parameters");
-        adam.Load(reader);
-        Generation = generation;
+        Generation = MfosRlPpo.Load(reader, "mfos-rl-grid", network.Store, adam);
         LastLosses = null;
     }
 

@@ -199,12 +199,7 @@ public sealed class MfosRlTrainer : IShapeTrainer
     void Permutation(int generation, int epoch, int[] result)
     {
         var state = SplitMix64.Start(SplitMix64.Derive(SplitMix64.Derive((ulong)Config.Seed, 0x4D464F53_5045524DUL), (ulong)generation * 1_000_003UL + (ulong)epoch));
-        for (var i = 0; i < result.Length; i++) result[i] = i;
-        for (var i = result.Length - 1; i > 0; i--)
-        {
-            var j = SplitMix64.Below(ref state, i + 1);
-            (result[i], result[j]) = (result[j], result[i]);
-        }
+        SplitMix64.Permutation(ref state, result);
     }
 
     /// <summary>The header a checkpoint carries: every shaping setting but generations, checkpoint_every and threads, and the PPO settings.</summary>
@@ -212,23 +207,12 @@ public sealed class MfosRlTrainer : IShapeTrainer
         new Dictionary<string, JsonNode?> { ["config"] = ShapeTrainer.Settings(Config), ["mfos_rl"] = JsonNode.Parse(ConfigBinder.ToJson(Rl)) });
 
     /// <summary>Writes the update count, the parameters and the Adam state: all a resumed run needs to continue bit for bit.</summary>
-    public void Save(StateWriter writer)
-    {
-        writer.Section("mfos-rl");
-        writer.Write(Generation);
-        writer.WriteTensor(network.Store.Values);
-        adam.Save(writer);
-    }
+    public void Save(StateWriter writer) => MfosRlPpo.Save(writer, "mfos-rl", Generation, network.Store, adam);
 
     /// <summary>Reads what <see cref="Save"/> wrote.</summary>
     public void Load(StateReader reader)
     {
-        reader.Section("mfos-rl");
-        var generation = reader.Guard(reader.ReadInt32);
-        if (generation < 0) throw new InvalidDataException($"{reader.Name}: negative update count {generation}");
-        reader.ReadInto(network.Store.Values, "the M-FOS parameters");
-        adam.Load(reader);
-        Generation = generation;
+        Generation = MfosRlPpo.Load(reader, "mfos-rl", network.Store, adam);
         LastLosses = null;
     }
 
@@ -246,6 +230,26 @@ public sealed class MfosRlTrainer : IShapeTrainer
 /// </summary>
 internal static class MfosRlPpo
 {
+    /// <summary>Writes an RL trainer's state under <paramref name="section"/>: update count, parameters, Adam state (all a resumed run needs).</summary>
+    public static void Save(StateWriter writer, string section, int generation, ParameterStore store, Adam adam)
+    {
+        writer.Section(section);
+        writer.Write(generation);
+        writer.WriteTensor(store.Values);
+        adam.Save(writer);
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote into <paramref name="store"/> and <paramref name="adam"/>; returns the update count.</summary>
+    public static int Load(StateReader reader, string section, ParameterStore store, Adam adam)
+    {
+        reader.Section(section);
+        var generation = reader.Guard(reader.ReadInt32);
+        if (generation < 0) throw new InvalidDataException($"{reader.Name}: negative update count {generation}");
+        reader.ReadInto(store.Values, "the M-FOS parameters");
+        adam.Load(reader);
+        return generation;
+    }
+
     /// <summary>
     /// Runs the epochs: <paramref name="permute"/> fills <paramref name="order"/> for an epoch, <paramref name="evaluate"/>
     /// gives (logits [M, actions], values [M]) for the samples at an index tensor. Returns the mean losses.
