@@ -1,3 +1,4 @@
+using Hybrid.Charts;
 using System.Globalization;
 using System.Text.Json;
 using Hybrid.Cli.Output;
@@ -76,7 +77,7 @@ public static class EvalCommand
         if (args.Get("html") is { } html)
         {
             var full = Path.GetFullPath(html);
-            HtmlCharts.Write(new ChartSpec(Path.GetFileName(full), "Learning curves", runs.Select(r => r.Curves()).ToList(), Columns: Math.Min(2, runs.Count)),
+            ChartHtml.Write(new ChartSpec(Path.GetFileName(full), "Learning curves", runs.Select(r => r.Curves()).ToList(), Columns: Math.Min(2, runs.Count)),
                 Path.GetDirectoryName(full)!);
         }
         if (args.Flag("json"))

@@ -1,3 +1,4 @@
+using Hybrid.Charts;
 using Hybrid.Cli.Output;
 using Hybrid.Cli.Parsing;
 using Hybrid.Scaling.Training;
@@ -52,7 +53,7 @@ public static class ReproduceCommand
             stdout.WriteLine(report);
             AtomicFile.Write(Path.Combine(outDir, "report.md"), report);
             AtomicFile.Write(Path.Combine(outDir, "results.json"), json);
-            var written = charts.Select(c => Path.GetFileName(HtmlCharts.Write(c, outDir))).ToList();
+            var written = charts.Select(c => Path.GetFileName(ChartHtml.Write(c, outDir))).ToList();
             stdout.WriteLine($"wrote {Path.Combine(outDir, "report.md")}, results.json, {string.Join(", ", written)}");
             summary.Add($"{game}: {Path.Combine(outDir, "report.md")}");
         }

@@ -1,3 +1,4 @@
+using Hybrid.Charts;
 using System.Diagnostics;
 using System.Globalization;
 using Hybrid.Cli.Output;
@@ -87,11 +88,11 @@ public static class ShapeCommand
             return 0;
         }
         var name = $"{summary.Method} on {env}";
-        HtmlCharts.Write(ShapeCharts.Training(run.MetricsPath, $"{name}: training ({config.PopSize} x {config.Coplayers} co-players x {config.Envs} envs, {config.Outer} x {config.Inner} steps)"), outDir);
+        ChartHtml.Write(ShapeCharts.Training(run.MetricsPath, $"{name}: training ({config.PopSize} x {config.Coplayers} co-players x {config.Envs} envs, {config.Outer} x {config.Inner} steps)"), outDir);
         var extra = new Dictionary<string, object> { ["generations"] = summary.Generations, ["steps_per_second"] = summary.StepsPerSecond, ["out"] = outDir };
         if (summary.GridEvaluation is { } g)
         {
-            HtmlCharts.Write(ShapeCharts.GridEvaluation(g, $"{name} against {g.CoPlayers} fresh {config.Coplayer} co-players (one trial)"), outDir);
+            ChartHtml.Write(ShapeCharts.GridEvaluation(g, $"{name} against {g.CoPlayers} fresh {config.Coplayer} co-players (one trial)"), outDir);
             if (args.Flag("json")) { stdout.WriteLine(Json.Line(GridEvalJson(g, extra))); return 0; }
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {summary.Generations} generations, last fitness {summary.FinalFitness:0.###} per step, {summary.StepsPerSecond:0} steps/s"));
             WriteGridEvaluation(stdout, g);
@@ -99,7 +100,7 @@ public static class ShapeCommand
             return 0;
         }
         var e = summary.Evaluation!;
-        HtmlCharts.Write(ShapeCharts.Evaluation(e, $"{name} against {e.CoPlayers} fresh {config.Coplayer} co-players (one trial)"), outDir);
+        ChartHtml.Write(ShapeCharts.Evaluation(e, $"{name} against {e.CoPlayers} fresh {config.Coplayer} co-players (one trial)"), outDir);
         if (args.Flag("json"))
         {
             stdout.WriteLine(Json.Line(EvalJson(e, extra)));
@@ -119,7 +120,7 @@ public static class ShapeCommand
             Directory.CreateDirectory(outDir);
             AtomicFile.Write(Path.Combine(outDir, "config.json"), ConfigBinder.ToJson(config));
             AtomicFile.Write(Path.Combine(outDir, "eval.json"), System.Text.Json.JsonSerializer.Serialize(g, ConfigBinder.Json));
-            HtmlCharts.Write(ShapeCharts.GridEvaluation(g, $"CT-NL on {config.Env}: {g.CoPlayers} pairs of PPO-GRU naive learners co-trained over one trial"), outDir);
+            ChartHtml.Write(ShapeCharts.GridEvaluation(g, $"CT-NL on {config.Env}: {g.CoPlayers} pairs of PPO-GRU naive learners co-trained over one trial"), outDir);
             if (json) { stdout.WriteLine(Json.Line(GridEvalJson(g, new() { ["out"] = outDir }))); return 0; }
             WriteGridEvaluation(stdout, g);
             stdout.WriteLine($"run directory: {outDir} (config.json, eval.json, eval.html)");
@@ -131,7 +132,7 @@ public static class ShapeCommand
         Directory.CreateDirectory(outDir);
         AtomicFile.Write(Path.Combine(outDir, "config.json"), ConfigBinder.ToJson(config));
         AtomicFile.Write(Path.Combine(outDir, "eval.json"), System.Text.Json.JsonSerializer.Serialize(e, ConfigBinder.Json));
-        HtmlCharts.Write(ShapeCharts.Evaluation(e, config.Method == ShapeMethod.Ctnl
+        ChartHtml.Write(ShapeCharts.Evaluation(e, config.Method == ShapeMethod.Ctnl
             ? $"CT-NL on {config.Env}: {e.CoPlayers} pairs of tabular-PPO naive learners co-trained over one trial"
             : $"PT-NL on {config.Env}: {e.CoPlayers} frozen CT-NL policies against fresh naive learners (one trial)"), outDir);
         if (json) { stdout.WriteLine(Json.Line(EvalJson(e, new() { ["out"] = outDir }))); return 0; }
@@ -163,7 +164,7 @@ public static class ShapeCommand
         {
             var g = GridEvaluation.Evaluate(config, parameters, coPlayer, coPlayers, seed, outer);
             AtomicFile.Write(Path.Combine(outDir, file + ".json"), System.Text.Json.JsonSerializer.Serialize(g, ConfigBinder.Json));
-            var gridChart = HtmlCharts.Write(ShapeCharts.GridEvaluation(g, $"{g.Method} on {g.Env} against {coPlayers} fresh {coPlayer} co-players (one trial of {outer} x {config.Inner} steps)", file + ".html"), outDir);
+            var gridChart = ChartHtml.Write(ShapeCharts.GridEvaluation(g, $"{g.Method} on {g.Env} against {coPlayers} fresh {coPlayer} co-players (one trial of {outer} x {config.Inner} steps)", file + ".html"), outDir);
             if (args.Flag("json")) { stdout.WriteLine(Json.Line(GridEvalJson(g, new()))); return 0; }
             WriteGridEvaluation(stdout, g);
             stdout.WriteLine($"charts: {gridChart}");
@@ -171,7 +172,7 @@ public static class ShapeCommand
         }
         var e = ShapeEvaluation.Evaluate(config, parameters, coPlayer, coPlayers, seed, outer);
         AtomicFile.Write(Path.Combine(outDir, file + ".json"), System.Text.Json.JsonSerializer.Serialize(e, ConfigBinder.Json));
-        var chart = HtmlCharts.Write(ShapeCharts.Evaluation(e, $"{e.Method} on {e.Env} against {coPlayers} fresh {coPlayer} co-players (one trial of {outer} x {config.Inner} steps)", file + ".html"), outDir);
+        var chart = ChartHtml.Write(ShapeCharts.Evaluation(e, $"{e.Method} on {e.Env} against {coPlayers} fresh {coPlayer} co-players (one trial of {outer} x {config.Inner} steps)", file + ".html"), outDir);
         if (args.Flag("json")) { stdout.WriteLine(Json.Line(EvalJson(e, new()))); return 0; }
         WriteEvaluation(stdout, e);
         stdout.WriteLine($"charts: {chart}");
@@ -244,7 +245,7 @@ public static class ShapeCommand
         var outDir = args.Get("out") ?? Path.Combine("results", "shape", $"competency-{opponent}{(egocentric ? "" : "-global")}");
         Directory.CreateDirectory(outDir);
         AtomicFile.Write(Path.Combine(outDir, "competency.json"), System.Text.Json.JsonSerializer.Serialize(e, ConfigBinder.Json));
-        var chart = HtmlCharts.Write(ShapeCharts.GridEvaluation(e, $"competency check ({(egocentric ? "egocentric" : "global view")}): {learners} PPO-GRU learners against {opponent} (red = the opponent's, blue = the learners' statistics)", "competency.html"), outDir);
+        var chart = ChartHtml.Write(ShapeCharts.GridEvaluation(e, $"competency check ({(egocentric ? "egocentric" : "global view")}): {learners} PPO-GRU learners against {opponent} (red = the opponent's, blue = the learners' statistics)", "competency.html"), outDir);
         if (args.Flag("json")) { stdout.WriteLine(Json.Line(GridEvalJson(e, new() { ["egocentric"] = egocentric, ["out"] = outDir }))); return 0; }
         var inv = CultureInfo.InvariantCulture;
         string F(double x) => x.ToString("0.###", inv);

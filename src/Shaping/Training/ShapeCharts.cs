@@ -1,3 +1,4 @@
+using Hybrid.Charts;
 using System.Globalization;
 using Hybrid.Games.Reproduction;
 

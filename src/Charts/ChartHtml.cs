@@ -1,15 +1,14 @@
-using Hybrid.Games.Reproduction;
-using Hybrid.Scaling.Training;
+using Hybrid.Kernel;
 using Plotly.NET;
 using Plotly.NET.LayoutObjects;
 using Chart = Plotly.NET.CSharp.Chart;
 using Plotly.NET.CSharp;
 using Microsoft.FSharp.Core;
 
-namespace Hybrid.Cli.Output;
+namespace Hybrid.Charts;
 
 /// <summary>Writes <see cref="ChartSpec"/>s as standalone HTML with Plotly.NET (plotly.js embedded: no network needed to view).</summary>
-public static class HtmlCharts
+public static class ChartHtml
 {
     /// <summary>Writes the chart into <paramref name="directory"/> (atomically) and returns the path.</summary>
     public static string Write(ChartSpec spec, string directory)
