@@ -10,20 +10,34 @@ namespace Hybrid.Charts;
 /// <summary>Writes <see cref="ChartSpec"/>s as standalone HTML with Plotly.NET (plotly.js embedded: no network needed to view).</summary>
 public static class ChartHtml
 {
-    /// <summary>Writes the chart into <paramref name="directory"/> (atomically) and returns the path.</summary>
+    /// <summary>Writes the chart into <paramref name="directory"/> as standalone HTML (atomically) and returns the path.</summary>
     public static string Write(ChartSpec spec, string directory)
+    {
+        var path = Path.Combine(directory, spec.File);
+        AtomicFile.Write(path, Html(spec));
+        return path;
+    }
+
+    /// <summary>
+    /// The chart as one HTML document. <paramref name="embedPlotly"/>: plotly.js inside the file (opens without a
+    /// network, about 3.5 MB); false: loaded from the CDN (small; notebooks' outputs).
+    /// </summary>
+    public static string Html(ChartSpec spec, bool embedPlotly = true)
+    {
+        var chart = Figure(spec);
+        chart = Plotly.NET.Chart.withDisplayOptions(DisplayOptions.init(null, null, null, null, null, null,
+            FSharpOption<PlotlyJSReference>.Some(embedPlotly ? PlotlyJSReference.Full : PlotlyJSReference.NewCDN($"https://cdn.plot.ly/plotly-{Globals.PLOTLYJS_VERSION}.min.js")))).Invoke(chart);
+        return GenericChart.toEmbeddedHTML(chart);
+    }
+
+    /// <summary>The Plotly.NET figure of the chart, for callers that render it themselves.</summary>
+    public static GenericChart Figure(ChartSpec spec)
     {
         var panels = spec.Panels.Select(Panel).ToList();
         var rows = (panels.Count + spec.Columns - 1) / spec.Columns;
         var chart = panels.Count == 1 ? panels[0] : Chart.Grid(panels, rows, spec.Columns);
         chart = chart.WithSize(1100, Math.Max(450, 380 * rows));
-        chart = Plotly.NET.Chart.withTitle(spec.Title, null).Invoke(chart);
-        // Embed plotly.js itself so the file opens without a network.
-        chart = Plotly.NET.Chart.withDisplayOptions(DisplayOptions.init(null, null, null, null, null, null,
-            FSharpOption<PlotlyJSReference>.Some(PlotlyJSReference.Full))).Invoke(chart);
-        var path = Path.Combine(directory, spec.File);
-        AtomicFile.Write(path, GenericChart.toEmbeddedHTML(chart));
-        return path;
+        return Plotly.NET.Chart.withTitle(spec.Title, null).Invoke(chart);
     }
 
     static GenericChart Panel(ChartPanel panel)
