@@ -1,6 +1,5 @@
 using Hybrid.Kernel;
 using Plotly.NET;
-using Plotly.NET.LayoutObjects;
 using Chart = Plotly.NET.CSharp.Chart;
 using Plotly.NET.CSharp;
 using Microsoft.FSharp.Core;
@@ -27,51 +26,42 @@ public static class ChartHtml
         var chart = Figure(spec);
         chart = Plotly.NET.Chart.withDisplayOptions(DisplayOptions.init(null, null, null, null, null, null,
             FSharpOption<PlotlyJSReference>.Some(embedPlotly ? PlotlyJSReference.Full : PlotlyJSReference.NewCDN($"https://cdn.plot.ly/plotly-{Globals.PLOTLYJS_VERSION}.min.js")))).Invoke(chart);
-        return GenericChart.toEmbeddedHTML(chart);
+        // Without a declared charset a browser reads the file as Windows-1252 and plotly's minus signs come out as "â^'".
+        var html = GenericChart.toEmbeddedHTML(chart);
+        var head = html.IndexOf("<head>", StringComparison.Ordinal);
+        return head < 0 ? html : html.Insert(head + "<head>".Length, "<meta charset=\"utf-8\">");
     }
 
-    /// <summary>The Plotly.NET figure of the chart, for callers that render it themselves.</summary>
+    /// <summary>
+    /// The Plotly.NET figure of the chart, for callers that render it themselves: one colour per colour key and one
+    /// legend row per name over all panels (<see cref="ChartStyle"/>), axes from <see cref="ChartAxes"/>, panel titles
+    /// above the panels with what the axis or arrow scale hides.
+    /// </summary>
     public static GenericChart Figure(ChartSpec spec)
     {
-        var panels = spec.Panels.Select(Panel).ToList();
-        var rows = (panels.Count + spec.Columns - 1) / spec.Columns;
-        var chart = panels.Count == 1 ? panels[0] : Chart.Grid(panels, rows, spec.Columns);
-        chart = chart.WithSize(1100, Math.Max(450, 380 * rows));
-        return Plotly.NET.Chart.withTitle(spec.Title, null).Invoke(chart);
+        var colors = ChartStyle.Colors(spec);
+        var shown = ChartStyle.LegendShown(spec);
+        var panels = spec.Panels.Select((p, i) => PanelFigure.Draw(p, colors, shown[i])).ToList();
+        var columns = Math.Max(1, Math.Min(spec.Columns, panels.Count));
+        var rows = (panels.Count + columns - 1) / columns;
+        var chart = Chart.Grid(panels.Select(p => p.Chart), rows, columns, SubPlotTitles: panels.Select(p => p.Title).ToArray(),
+            YGap: 0.25, XGap: 0.15);
+        // Arrow panels are square so that a head's angle on screen is its angle in the data.
+        var rowHeight = spec.Panels.Any(p => p.Kind == PanelKind.Arrows) ? 1000 / columns : 400;
+        chart = chart.WithSize(1100, Math.Max(450, rowHeight * rows + 140));
+        chart = Plotly.NET.Chart.withTitle(spec.Title, null).Invoke(chart);
+        return Layout(chart);
     }
 
-    static GenericChart Panel(ChartPanel panel)
+    /// <summary>Room above the panels for two-line subplot titles, and exponents written as powers of ten (1e-4, not "100µ").</summary>
+    static GenericChart Layout(GenericChart chart)
     {
-        var traces = panel.Series.Select(s => Trace(panel, s)).ToList();
-        var chart = traces.Count == 1 ? traces[0] : Chart.Combine(traces);
-        var title = string.IsNullOrEmpty(panel.Title) ? panel.YTitle : $"{panel.Title}: {panel.YTitle}";
-        chart = chart.WithXAxisStyle<double, double, string>(TitleText: panel.XTitle)
-            .WithYAxisStyle<double, double, string>(TitleText: title, AxisType: panel.LogY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
-        return chart;
+        var layout = GenericChart.getLayout(chart);
+        var margin = new DynamicObj.DynamicObj();
+        margin.SetProperty("t", 130);
+        layout.SetProperty("margin", margin);
+        foreach (var name in layout.GetPropertyNames(true).Where(n => n.StartsWith("yaxis", StringComparison.Ordinal) || n.StartsWith("xaxis", StringComparison.Ordinal)).ToList())
+            if (layout.TryGetPropertyValue(name) is { Value: DynamicObj.DynamicObj axis }) axis.SetProperty("exponentformat", "power");
+        return GenericChart.setLayout(layout, chart);
     }
-
-    static GenericChart Trace(ChartPanel panel, Series s) => panel.Kind switch
-    {
-        PanelKind.Lines => Chart.Line<double, double, string>(s.X, Finite(s.Y), Name: s.Name),
-        PanelKind.Bars => Chart.Column<double, string, string>(s.Y, Keys: s.Categories!, Name: s.Name),
-        PanelKind.Arrows => Arrows(panel, s),
-        _ => throw new ArgumentOutOfRangeException(nameof(panel), panel.Kind, "unknown panel kind"),
-    };
-
-    /// <summary>Plotly has no quiver plot: one line trace of segments separated by gaps, scaled so the longest is 8% of the box.</summary>
-    static GenericChart Arrows(ChartPanel panel, Series s)
-    {
-        var span = Math.Max(s.X.Max() - s.X.Min(), s.Y.Max() - s.Y.Min());
-        var longest = s.U!.Zip(s.V!, (u, v) => Math.Sqrt(u * u + v * v)).Where(double.IsFinite).DefaultIfEmpty(0).Max();
-        var scale = longest > 0 ? 0.08 * span / longest : 0;
-        var xs = new List<double>(); var ys = new List<double>();
-        for (var k = 0; k < s.X.Length; k++)
-        {
-            xs.AddRange(new[] { s.X[k], s.X[k] + scale * s.U![k], double.NaN });
-            ys.AddRange(new[] { s.Y[k], s.Y[k] + scale * s.V![k], double.NaN });
-        }
-        return Chart.Line<double, double, string>(xs, ys, Name: s.Name);
-    }
-
-    static double[] Finite(double[] values) => values.Select(v => double.IsFinite(v) ? v : double.NaN).ToArray();
 }

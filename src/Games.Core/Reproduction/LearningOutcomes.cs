@@ -13,8 +13,9 @@ namespace Hybrid.Games.Reproduction;
 /// <param name="Curve">Per step (0..T), the mean over seeds of the tracked measure (a diverged seed stays at its last finite point).</param>
 /// <param name="FinalMeasure">Per seed, the measure after the last step.</param>
 /// <param name="MeasureVariance">Per seed, the variance of the measure over the steps (thesis figure 2a: variance across training).</param>
+/// <param name="SeedCurves">Per seed, the measure per step (0..T) whose mean is <paramref name="Curve"/>: the spread over seeds (null if not recorded).</param>
 public sealed record OutcomeRow(string Rule, double Alpha, RunOutcome[] Outcomes, double[][] FinalLosses, double[][] FinalParameters,
-    double[] Curve, double[] FinalMeasure, double[] MeasureVariance)
+    double[] Curve, double[] FinalMeasure, double[] MeasureVariance, double[][]? SeedCurves = null)
 {
     /// <summary>Number of seeds that diverged.</summary>
     public int Diverged => Outcomes.Count(o => o == RunOutcome.Diverged);
@@ -70,7 +71,7 @@ public static class LearningOutcomes
         var curve = Enumerable.Range(0, seeds[0].Curve.Length).Select(t => seeds.Average(s => s.Curve[t])).ToArray();
         return new OutcomeRow(name, alpha, seeds.Select(s => s.Outcomes[0]).ToArray(), seeds.Select(s => s.FinalLosses[0]).ToArray(),
             seeds.Select(s => s.FinalParameters[0]).ToArray(), curve, seeds.Select(s => s.FinalMeasure[0]).ToArray(),
-            seeds.Select(s => s.MeasureVariance[0]).ToArray());
+            seeds.Select(s => s.MeasureVariance[0]).ToArray(), seeds.Select(s => s.SeedCurves![0]).ToArray());
     }
 
     static OutcomeRow Row(string name, double alpha, LearningTrajectory t, Measure measure)
@@ -81,8 +82,10 @@ public static class LearningOutcomes
         var steps = t.Parameters.shape[0]; var k = t.Parameters.shape[1];
         var values = measure.Compute(t.Parameters.reshape(steps * k, -1), t.Losses.reshape(steps * k, -1)).reshape(steps, k);
         var curve = values.mean(new long[] { 1 }).data<double>().ToArray();
+        var bySeed = values.t().contiguous();
         return new(name, alpha, t.Outcome, t.FinalLosses(),
             Enumerable.Range(0, t.Outcome.Length).Select(s => t.Parameters[-1][s].data<double>().ToArray()).ToArray(),
-            curve, values[-1].data<double>().ToArray(), values.var(0, unbiased: false).data<double>().ToArray());
+            curve, values[-1].data<double>().ToArray(), values.var(0, unbiased: false).data<double>().ToArray(),
+            Enumerable.Range(0, (int)k).Select(s => bySeed[s].data<double>().ToArray()).ToArray());
     }
 }

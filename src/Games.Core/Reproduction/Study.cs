@@ -101,11 +101,13 @@ public sealed record StudyOptions(bool Fast = false, int? Runs = null, int? Cola
 /// <param name="V">Player 2's update.</param>
 public sealed record GradientField(string Rule, double Alpha, double[] X, double[] Y, double[] U, double[] V);
 
-/// <summary>COLA's training curve at one rate: the batch loss at every report, mean over runs of log10.</summary>
+/// <summary>COLA's training curve at one rate: the batch loss at every report, mean over runs of log10, and its spread over runs.</summary>
 /// <param name="Alpha">Rate.</param>
 /// <param name="Steps">Training steps of the reports.</param>
 /// <param name="MeanLog10Loss">Mean over runs of log10 of the batch consistency loss.</param>
-public sealed record TrainingCurve(double Alpha, int[] Steps, double[] MeanLog10Loss);
+/// <param name="MinLog10Loss">Minimum over runs of log10 of the loss (null if not recorded).</param>
+/// <param name="MaxLog10Loss">Maximum over runs.</param>
+public sealed record TrainingCurve(double Alpha, int[] Steps, double[] MeanLog10Loss, double[]? MinLog10Loss = null, double[]? MaxLog10Loss = null);
 
 /// <summary>The results of a study.</summary>
 /// <param name="Spec">What was run.</param>
