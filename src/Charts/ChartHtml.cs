@@ -60,7 +60,7 @@ public static class ChartHtml
         var margin = new DynamicObj.DynamicObj();
         margin.SetProperty("t", 130);
         layout.SetProperty("margin", margin);
-        foreach (var name in layout.GetPropertyNames(true).Where(n => n.StartsWith("yaxis", StringComparison.Ordinal) || n.StartsWith("xaxis", StringComparison.Ordinal)).ToList())
+        foreach (var name in layout.GetPropertyNames(true).Where(n => n.StartsWith("yaxis", StringComparison.Ordinal)).ToList())
             if (layout.TryGetPropertyValue(name) is { Value: DynamicObj.DynamicObj axis }) axis.SetProperty("exponentformat", "power");
         return GenericChart.setLayout(layout, chart);
     }

@@ -51,7 +51,8 @@ static class PanelFigure
     static GenericChart Axes(GenericChart chart, ChartPanel panel, AxisChoice axis)
     {
         var log = axis.Scale == AxisScale.Log;
-        chart = chart.WithXAxisStyle<double, double, string>(TitleText: panel.XTitle, AxisType: panel.LogX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
+        chart = chart.WithXAxisStyle<double, double, string>(TitleText: panel.XTitle,
+            AxisType: panel.Kind == PanelKind.Bars ? StyleParam.AxisType.Category : panel.LogX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
         var type = log ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear;
         // plotly.js takes a log axis' range in decades.
         return axis.Range is { } r

@@ -77,7 +77,7 @@ public static class EvalCommand
         if (args.Get("html") is { } html)
         {
             var full = Path.GetFullPath(html);
-            ChartHtml.Write(new ChartSpec(Path.GetFileName(full), "Learning curves", runs.Select(r => r.Curves()).ToList(), Columns: Math.Min(2, runs.Count)),
+            ChartHtml.Write(new ChartSpec(Path.GetFileName(full), "Learning curves: episode return per update (line: mean over seeds; band: min-max over seeds)", runs.Select(r => r.Curves()).ToList(), Columns: Math.Min(2, runs.Count)),
                 Path.GetDirectoryName(full)!);
         }
         if (args.Flag("json"))
@@ -103,24 +103,38 @@ public static class EvalCommand
     sealed record RunScores(string Dir, string Algo, string Env, double[] Scores, double RandomReturn)
     {
         /// <summary>
-        /// Return per update (mean over the episodes that ended in it) against environment steps, one line per seed,
-        /// smoothed by a running mean over 2% of the updates, and the random policy's level.
+        /// Return per update (mean over the episodes that ended in it) against environment steps, smoothed by a running
+        /// mean over 2% of the updates: the mean over seeds with the min-max band, each seed as a faint line (the same
+        /// colour in every panel), and the random policy's level as a grey dashed line.
         /// </summary>
         public ChartPanel Curves()
         {
             var rows = RunFiles.Csv(Path.Combine(Dir, "metrics.csv"), new[] { "env_steps", "seed", "return" },
                 c => (Steps: RunFiles.Number(c[0]), Seed: c[1], Return: RunFiles.Number(c[2]))).ToList();
-            var series = new List<Series>();
+            var seeds = new List<Series>();
             foreach (var seed in rows.GroupBy(r => r.Seed))
             {
                 var points = seed.Where(r => double.IsFinite(r.Return)).ToList();
                 var window = Math.Max(1, points.Count / 50);
                 var smooth = points.Select((_, i) => points.Skip(Math.Max(0, i - window + 1)).Take(Math.Min(window, i + 1)).Average(r => r.Return)).ToArray();
-                series.Add(new Series($"seed {seed.Key}", points.Select(r => r.Steps).ToArray(), smooth));
+                seeds.Add(new Series($"seed {seed.Key}", points.Select(r => r.Steps).ToArray(), smooth, Style: LineStyle.Faint));
             }
+            var series = new List<Series>();
+            if (seeds.Count > 1)
+            {
+                // Seeds finish episodes in different updates: align them on the union of steps, NaN where a seed has none.
+                var steps = seeds.SelectMany(s => s.X).Distinct().Order().ToArray();
+                var spread = Spread.MinMax(seeds.Select(s =>
+                {
+                    var at = s.X.Zip(s.Y).ToDictionary(p => p.First, p => p.Second);
+                    return steps.Select(x => at.TryGetValue(x, out var y) ? y : double.NaN).ToArray();
+                }).ToList());
+                series.Add(new Series("mean over seeds", steps, spread.Mean, Lower: spread.Lower, Upper: spread.Upper));
+            }
+            series.AddRange(seeds);
             if (rows.Count > 0)
-                series.Add(new Series("random policy", new[] { rows.Min(r => r.Steps), rows.Max(r => r.Steps) }, new[] { RandomReturn, RandomReturn }));
-            return new ChartPanel($"{Algo} on {Env}", "environment steps (per seed)", "episode return", PanelKind.Lines, series);
+                series.Add(new Series("random policy", new[] { rows.Min(r => r.Steps), rows.Max(r => r.Steps) }, new[] { RandomReturn, RandomReturn }, Style: LineStyle.Reference));
+            return new ChartPanel($"{Algo} on {Env}", "environment steps (per seed)", "episode return (running mean)", PanelKind.Lines, series);
         }
 
         public static RunScores Read(string dir, double fraction)

@@ -245,7 +245,7 @@ public static class ShapeCommand
         var outDir = args.Get("out") ?? Path.Combine("results", "shape", $"competency-{opponent}{(egocentric ? "" : "-global")}");
         Directory.CreateDirectory(outDir);
         AtomicFile.Write(Path.Combine(outDir, "competency.json"), System.Text.Json.JsonSerializer.Serialize(e, ConfigBinder.Json));
-        var chart = ChartHtml.Write(ShapeCharts.GridEvaluation(e, $"competency check ({(egocentric ? "egocentric" : "global view")}): {learners} PPO-GRU learners against {opponent} (red = the opponent's, blue = the learners' statistics)", "competency.html"), outDir);
+        var chart = ChartHtml.Write(ShapeCharts.GridEvaluation(e, $"competency check ({(egocentric ? "egocentric" : "global view")}): {learners} PPO-GRU learners against {opponent} (meta-agent = the opponent, co-players = the learners)", "competency.html"), outDir);
         if (args.Flag("json")) { stdout.WriteLine(Json.Line(GridEvalJson(e, new() { ["egocentric"] = egocentric, ["out"] = outDir }))); return 0; }
         var inv = CultureInfo.InvariantCulture;
         string F(double x) => x.ToString("0.###", inv);
