@@ -49,7 +49,8 @@ public static class ChartHtml
         // Arrow panels are square so that a head's angle on screen is its angle in the data.
         var rowHeight = spec.Panels.Any(p => p.Kind == PanelKind.Arrows) ? 1000 / columns : 400;
         chart = chart.WithSize(1100, Math.Max(450, rowHeight * rows + 140));
-        chart = Plotly.NET.Chart.withTitle(spec.Title, null).Invoke(chart);
+        // Long titles (a game's full name and what the lines and bands are) wrap instead of running off the page.
+        chart = Plotly.NET.Chart.withTitle(string.Join("<br>", PanelFigure.Wrap(spec.Title, 110)), null).Invoke(chart);
         return Layout(chart);
     }
 

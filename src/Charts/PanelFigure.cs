@@ -17,6 +17,10 @@ static class PanelFigure
     {
         var axis = ChartAxes.Choose(panel);
         var log = axis.Scale == AxisScale.Log;
+        // Bands go under every line (a later band would veil earlier lines), fainter the more of them overlap.
+        var bands = new List<Trace>();
+        var bandCount = panel.Series.Where((s, k) => s.HasBand && !axis.OffScale.Contains(k)).Count();
+        var opacity = Math.Max(0.07, 0.2 / Math.Sqrt(Math.Max(1, bandCount)));
         var traces = new List<Trace>();
         var notes = new List<string>();
         if (axis.Note is { } note) notes.Add(note);
@@ -27,7 +31,7 @@ static class PanelFigure
             switch (panel.Kind)
             {
                 case PanelKind.Lines:
-                    if (s.HasBand && !axis.OffScale.Contains(k)) traces.Add(Band(s, color, log));
+                    if (s.HasBand && !axis.OffScale.Contains(k)) bands.Add(Band(s, color, log, opacity));
                     traces.Add(Line(s, color, shown[k]));
                     break;
                 case PanelKind.Bars:
@@ -42,9 +46,10 @@ static class PanelFigure
                     throw new ArgumentOutOfRangeException(nameof(panel), panel.Kind, "unknown panel kind");
             }
         }
+        traces.InsertRange(0, bands);
         var chart = traces.Count == 0 ? Chart.Invisible() : Chart.Combine(traces.Select(t => GenericChart.ofTraceObject(true, t)));
         chart = panel.Kind == PanelKind.Arrows ? SquareAxes(chart, panel) : Axes(chart, panel, axis);
-        var title = string.Join("<br>", new[] { panel.Title }.Concat(notes.SelectMany(Wrap).Select(n => $"<span style=\"font-size:11px\">{n}</span>")).Where(t => t.Length > 0));
+        var title = string.Join("<br>", new[] { panel.Title }.Concat(notes.SelectMany(n => Wrap(n)).Select(n => $"<span style=\"font-size:11px\">{n}</span>")).Where(t => t.Length > 0));
         return (chart, title);
     }
 
@@ -88,7 +93,7 @@ static class PanelFigure
     }
 
     /// <summary>The band as one closed polygon (upper edge forward, lower edge back) over the points where both edges are finite.</summary>
-    static Trace Band(Series s, string color, bool log)
+    static Trace Band(Series s, string color, bool log, double opacity)
     {
         var points = Enumerable.Range(0, Math.Min(s.X.Length, Math.Min(s.Lower!.Length, s.Upper!.Length)))
             .Where(i => double.IsFinite(s.X[i]) && double.IsFinite(s.Lower[i]) && double.IsFinite(s.Upper[i])).ToArray();
@@ -100,7 +105,7 @@ static class PanelFigure
         t.SetProperty("y", points.Select(i => log ? Math.Max(s.Upper[i], floor) : s.Upper[i]).Concat(points.Reverse().Select(Low)).ToArray());
         t.SetProperty("mode", "lines");
         t.SetProperty("fill", "toself");
-        t.SetProperty("fillcolor", Translucent(color, 0.18));
+        t.SetProperty("fillcolor", Translucent(color, opacity));
         var line = new DynamicObj.DynamicObj();
         line.SetProperty("width", 0);
         line.SetProperty("color", Translucent(color, 0));
@@ -146,13 +151,13 @@ static class PanelFigure
             + (capped > 0 ? $"; {capped} longer arrows capped" : "");
     }
 
-    /// <summary>A note in lines of at most about 75 characters (a panel is about 450 pixels wide).</summary>
-    static IEnumerable<string> Wrap(string note)
+    /// <summary>Text in lines of at most about <paramref name="width"/> characters (a panel's note: 75, about 450 pixels at 11 px).</summary>
+    public static IEnumerable<string> Wrap(string text, int width = 75)
     {
         var line = "";
-        foreach (var word in note.Split(' '))
+        foreach (var word in text.Split(' '))
         {
-            if (line.Length > 0 && line.Length + word.Length > 75) { yield return line; line = ""; }
+            if (line.Length > 0 && line.Length + word.Length > width) { yield return line; line = ""; }
             line = line.Length == 0 ? word : $"{line} {word}";
         }
         if (line.Length > 0) yield return line;

@@ -44,7 +44,8 @@ public class TrainCommandTests
             var evalOut = new StringWriter();
             var html = Path.Combine(dir.FullName, "curves.html");
             Assert.Equal(0, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--reps", "500", "--json", "--html", html }, evalOut, new StringWriter()));
-            Assert.Contains("random policy", File.ReadAllText(html));
+            // Two seeds: their mean with its band, each seed, the random policy; one legend row each.
+            Assert.Equal(new[] { "mean over seeds", "seed 0", "seed 1", "random policy" }, ChartHtmlTests.Legend(File.ReadAllText(html)));
             using var eval = System.Text.Json.JsonDocument.Parse(evalOut.ToString());
             var iqm = eval.RootElement.GetProperty("statistics").GetProperty("iqm");
             Assert.True(iqm.GetProperty("lower").GetDouble() <= iqm.GetProperty("value").GetDouble());

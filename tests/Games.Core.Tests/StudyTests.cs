@@ -69,6 +69,8 @@ public class StudyTests
         Assert.Equal(spec.Claims.Count, r.Claims.Count);
         Assert.Equal(2, r.Training.Count);
         Assert.All(r.Training, c => Assert.Single(c.Steps)); // one report at step 300 (reports every 1,000 steps and at the end)
+        // The spread over the two runs holds their mean of log10.
+        Assert.All(r.Training, c => Assert.InRange(c.MeanLog10Loss[0], c.MinLog10Loss![0], c.MaxLog10Loss![0]));
         var report = StudyReport.Markdown(r);
         Assert.Contains("| 0.1 | naive |", report);
         Assert.Contains($"of {r.Claims.Count} claims hold", report);

@@ -89,23 +89,30 @@ public static class ShapeCharts
         };
         panels.AddRange(GridPanels("episode of the trial", episodes, e.StatNames, j => e.StatsByEpisode.Select(v => v[j]).ToArray()));
         panels.Add(new ChartPanel($"{FractionAxis(e.StatNames)} over the trial", "", FractionAxis(e.StatNames), PanelKind.Bars,
-            fractions.Select(p => new Series(Label(p.n), Array.Empty<double>(), new[] { e.Stats[p.j], e.StatsLastHalf[p.j] }, Categories: Halves, Key: Role(p.n))).ToArray())
+            fractions.Select(p => new Series(Role(p.n), Array.Empty<double>(), new[] { e.Stats[p.j], e.StatsLastHalf[p.j] }, Categories: Halves)).ToArray())
             { YRange = new AxisRange(0, 1) });
         return new ChartSpec(file, title, panels, Columns: 2, ColorKeys: Keys);
     }
 
-    /// <summary>The gridworld statistics as two line panels, fractions and counts, each series coloured by its player.</summary>
+    /// <summary>
+    /// The gridworld statistics as two line panels, fractions and counts, each titled by what it counts; a statistic
+    /// of one player is named and coloured by that player, so the legend has one row per role.
+    /// </summary>
     static IEnumerable<ChartPanel> GridPanels(string xTitle, double[] x, IReadOnlyList<string> names, Func<int, double[]> values)
     {
+        var counts = names.Where(n => !IsFraction(n)).Select(Quantity).Distinct();
         Series[] Lines(Func<string, bool> which) => names.Select((n, j) => (n, j)).Where(p => which(p.n))
-            .Select(p => new Series(Label(p.n), x, values(p.j), Key: Role(p.n))).ToArray();
+            .Select(p => new Series(Role(p.n), x, values(p.j))).ToArray();
         yield return new ChartPanel(FractionAxis(names), xTitle, FractionAxis(names), PanelKind.Lines, Lines(IsFraction)) { YRange = new AxisRange(0, 1) };
-        yield return new ChartPanel("counts", xTitle, "per episode and environment", PanelKind.Lines, Lines(n => !IsFraction(n)));
+        yield return new ChartPanel(string.Join(", ", counts), xTitle, "per episode and environment", PanelKind.Lines, Lines(n => !IsFraction(n)));
     }
+
+    /// <summary>What a statistic counts, without its player: "coins_meta" counts coins.</summary>
+    static string Quantity(string name) => Label(name.Replace("_coplayer", "").Replace("_meta", ""));
 
     static string Label(string name) => name.Replace("_coplayer", " (co-players)").Replace("_meta", " (meta-agent)").Replace('_', ' ');
 
-    /// <summary>The colour key of a statistic: its player's role, or its own name for a statistic of both (interactions).</summary>
+    /// <summary>The series name (and colour key) of a statistic: its player's role, or its own name for a statistic of both (interactions).</summary>
     static string Role(string name) =>
         name.EndsWith("_meta", StringComparison.Ordinal) ? "meta-agent" : name.EndsWith("_coplayer", StringComparison.Ordinal) ? "co-players" : Label(name);
 
