@@ -147,7 +147,7 @@ static class PanelFigure
     {
         var inv = CultureInfo.InvariantCulture;
         var capped = q.Arrows.Count(a => a.Capped);
-        return $"arrow length proportional to |update|: {Quiver.Fill.ToString("0.#", inv)} grid step = {q.Reference.ToString("G3", inv)}"
+        return $"arrow length proportional to |update|: {Quiver.Fill.ToString("0.#", inv)} grid step is |update| = {q.Reference.ToString("G3", inv)}"
             + (capped > 0 ? $"; {capped} longer arrows capped" : "");
     }
 

@@ -16,7 +16,8 @@ namespace Hybrid.Cli.Commands;
 /// default) and rliable's aggregates over
 /// seeds and runs (tasks): mean, median, IQM, optimality gap with stratified bootstrap 95% intervals; with --high the
 /// scores are normalised as (score - random) / (high - random) per run; --html writes the learning curves (return per
-/// update against environment steps, per seed, with the random policy's level) as a standalone Plotly page.
+/// update against environment steps: the mean over seeds with its min-max band, each seed, the random policy's level)
+/// as a standalone Plotly page.
 /// </summary>
 public static class EvalCommand
 {

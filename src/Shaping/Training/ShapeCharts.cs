@@ -17,8 +17,8 @@ public static class ShapeCharts
     public static IReadOnlyList<string> Keys { get; } = new[] { "meta-agent", "co-players", "CC", "CD", "DC", "DD" };
 
     /// <summary>
-    /// Training curves from a run's metrics.csv: fitness (population mean, best member dashed) and the co-players'
-    /// reward per step; the visitation per generation (matrix games) or the game's fractions and counts (gridworlds).
+    /// Training curves from a run's metrics.csv: fitness (population mean under the meta-agent's name, as in the
+    /// evaluation charts; best member dashed) and the co-players' reward per step; the visitation per generation (matrix games) or the game's fractions and counts (gridworlds).
     /// </summary>
     public static ChartSpec Training(string metricsCsv, string title, string file = "training.html")
     {
@@ -31,9 +31,9 @@ public static class ShapeCharts
         double[] Column(int i) => rows.Select(r => r[i]).ToArray();
         var panels = new List<ChartPanel>
         {
-            new("fitness", "generation", "reward per step", PanelKind.Lines, new[]
+            new("fitness (meta-agent: population mean, and its best member)", "generation", "reward per step", PanelKind.Lines, new[]
             {
-                new Series("meta-agent (population mean)", g, Column(1), Key: "meta-agent"),
+                new Series("meta-agent", g, Column(1)),
                 new Series("meta-agent (best member)", g, Column(2), Key: "meta-agent", Style: LineStyle.Dashed),
                 new Series("co-players", g, Column(4)),
             }),
