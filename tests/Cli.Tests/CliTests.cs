@@ -240,10 +240,12 @@ public class CliTests
             var (code, output, _) = Run("reproduce", "tandem", "--out", dir.FullName, "--fast");
             Assert.Equal(0, code);
             Assert.Contains("| 1 | 128 | **128 ± 0** |", output);
-            Assert.Contains("- LOLA column: 5 of 5 cells reproduced.", output);
+            Assert.Contains("- [holds] (table 1a) the LOLA column is reproduced (the printed value lies within our spread over sampling seeds): 5 of 5 cells.", output);
+            Assert.Contains("- [holds] (appendix A.1)", output);
             var report = File.ReadAllText(Path.Combine(dir.FullName, "tandem", "report.md"));
             Assert.Contains("Claims", report);
-            Assert.Contains("## Table 1a COLA column and table 1b", report);
+            Assert.Contains("## Consistency table with COLA", report);
+            Assert.Contains("## Differences from the printed tables", report);
             Assert.Contains("| 1 | cola |", report);
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "tandem", "results.json")));
             Assert.Equal(5, json.RootElement.GetProperty("rows").GetArrayLength());

@@ -20,7 +20,18 @@ public sealed record ColaTableOptions(int Runs, ColaSettings? Settings = null, l
 /// <param name="CosineStd">Standard deviation over runs of those similarities.</param>
 /// <param name="Rules">The trained runs of this rate as learning rules.</param>
 public sealed record ColaColumn(double Mean, double Std, double[] PerRun, IReadOnlyDictionary<string, double> Cosine,
-    IReadOnlyDictionary<string, double> CosineStd, [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<ColaRule> Rules);
+    IReadOnlyDictionary<string, double> CosineStd, [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<ColaRule> Rules)
+{
+    /// <summary>Median over runs of the loss: unlike the mean, not set by one poor run in ten.</summary>
+    public double Median
+    {
+        get
+        {
+            var v = PerRun.OrderBy(x => x).ToArray();
+            return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+        }
+    }
+}
 
 /// <summary>Trains the COLA runs of a table (all rates and runs in one batch) and evaluates them on the table's points.</summary>
 static class ColaTable

@@ -58,6 +58,9 @@ public sealed record StudySpec(string Game, string Title, string Sources, double
     /// <summary>A final-policy view (IPD), if the study reports one.</summary>
     public PolicyView? Policy { get; init; }
 
+    /// <summary>Findings computed from the results that are not claims of the thesis (e.g. where the printed labels differ), printed in the report.</summary>
+    public Func<StudyResults, IReadOnlyList<string>>? Findings { get; init; }
+
     /// <summary>Notes on settings and known differences, printed in the report.</summary>
     public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
 
