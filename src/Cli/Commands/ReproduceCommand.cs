@@ -18,7 +18,7 @@ namespace Hybrid.Cli.Commands;
 public static class ReproduceCommand
 {
     /// <summary>Accepted options after the target.</summary>
-    public static readonly string[] Options = { "out", "seeds", "fast!", "cola-runs", "cola-steps", "checkpoint", "resume!" };
+    public static readonly string[] Options = new[] { "out", "seeds", "fast!", "cola-runs", "cola-steps", "checkpoint", "resume!" }.Concat(ColaOptions.Names).ToArray();
 
     /// <summary>The games <c>reproduce</c> knows, in the order <c>all</c> runs them.</summary>
     public static IReadOnlyList<string> Games { get; } = Studies.All.Keys.ToList();
@@ -47,7 +47,7 @@ public static class ReproduceCommand
             // One checkpoint file per game when several run: each game's COLA training is its own computation.
             var checkpoint = args.OutputFile("checkpoint") is { } file ? new ColaCheckpoint(targets.Count > 1 ? $"{file}.{game}" : file) : null;
             var progress = new ProgressReporter(stderr, $"COLA {game}");
-            var (report, json, charts) = Study(Studies.All[game], new StudyOptions(fast, runs, colaSteps, seeds, progress, checkpoint, args.Flag("resume")));
+            var (report, json, charts) = Study(Studies.All[game], new StudyOptions(fast, runs, colaSteps, seeds, progress, checkpoint, args.Flag("resume")) { Adjust = s => ColaOptions.Apply(args, s) });
             stdout.WriteLine(report);
             AtomicFile.Write(Path.Combine(outDir, "report.md"), report);
             AtomicFile.Write(Path.Combine(outDir, "results.json"), json);

@@ -63,7 +63,7 @@ public sealed class ColaTrainer
         if (alphas.Count != seeds.Count) throw new ArgumentException($"one seed per run: {alphas.Count} alphas, {seeds.Count} seeds");
         foreach (var a in alphas)
             if (!(a > 0) || !double.IsFinite(a)) throw new ArgumentOutOfRangeException(nameof(alphas), a, "every alpha must be finite and > 0");
-        var networks = ColaNetworks.Create(game, settings, seeds, device);
+        var networks = ColaNetworks.Create(game, settings, seeds, device, alphas);
         // Sampling streams are separate from the initialisation streams (offset seed) so both can be replayed.
         var generators = seeds.Select(s => new Generator(unchecked((ulong)s + 0x9E3779B97F4A7C15UL))).ToArray();
         return new ColaTrainer(networks, alphas.ToArray(), seeds.ToArray(), 0, generators);
@@ -209,7 +209,7 @@ public sealed class ColaTrainer
     /// </summary>
     internal static ColaTrainer Restore(DifferentiableGame game, ColaSettings settings, double[] alphas, long[] seeds, int step, Tensor parameters, Device? device)
     {
-        var networks = ColaNetworks.FromParameters(game, settings, parameters.to(device ?? CPU).detach().requires_grad_(true));
+        var networks = ColaNetworks.FromParameters(game, settings, parameters.to(device ?? CPU).detach().requires_grad_(true), alphas);
         return new ColaTrainer(networks, alphas, seeds, step, seeds.Select(_ => new Generator(0)).ToArray());
     }
 

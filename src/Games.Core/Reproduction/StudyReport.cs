@@ -19,8 +19,7 @@ public static class StudyReport
         sb.AppendLine("## Consistency table with COLA");
         sb.AppendLine();
         sb.AppendLine($"{spec.Samples} points per alpha drawn uniformly from {GamesRegion(spec)} (seed 0); consistency loss = mean over points of sum_i ||h_i/alpha + grad_i L^i(theta_i, theta_-i + h_-i)||^2.");
-        sb.AppendLine($"COLA: {r.Runs} runs per alpha trained together ({s.HiddenLayers} hidden layer(s) of {s.Width} {s.Activation} units, batch {s.Batch}, {s.Steps} steps, Adam lr {s.LearningRate}, "
-            + $"decay {s.LearningRateDecay} every {s.ResolvedDecayEvery} steps); mean ± std and median over runs. Cosine: mean over points of the cosine between COLA's and the rule's updates, mean over runs. {r.TableSeconds:F0} s.");
+        sb.AppendLine($"COLA: {r.Runs} runs per alpha trained together ({s.Describe()}); mean ± std and median over runs. Cosine: mean over points of the cosine between COLA's and the rule's updates, mean over runs. {r.TableSeconds:F0} s.");
         sb.AppendLine();
         var orders = spec.Orders.Distinct().OrderBy(n => n).ToArray();
         var ruleColumns = new List<string> { "lola_exact" };
