@@ -1,3 +1,4 @@
+using Hybrid.Games;
 using Hybrid.Games.Cola;
 
 namespace Hybrid.Cli.Parsing;
@@ -10,7 +11,7 @@ public static class ColaOptions
 {
     /// <summary>Option names (without dashes).</summary>
     public static readonly string[] Names =
-        { "cola-width", "cola-layers", "cola-batch", "cola-lr", "cola-decay-every", "cola-output", "cola-input-scale", "cola-restarts", "cola-validation" };
+        { "cola-width", "cola-layers", "cola-batch", "cola-lr", "cola-decay-every", "cola-output", "cola-input-scale", "cola-restarts", "cola-validation", "cola-region" };
 
     /// <summary>Whether any of the options was given.</summary>
     public static bool Any(Arguments args) => Names.Any(n => args.Get(n) != null);
@@ -29,6 +30,12 @@ public static class ColaOptions
             Restarts = args.Int("cola-restarts", settings.Restarts, 1, 1000),
             ValidationPoints = args.Int("cola-validation", settings.ValidationPoints, 1, 1_000_000),
         };
+        if (args.Get("cola-region") is { } region)
+        {
+            var bounds = args.Doubles("cola-region");
+            if (bounds.Count != 2 || !(bounds[0] < bounds[1])) throw new UsageException($"--cola-region needs LOW,HIGH with LOW < HIGH, not '{region}'");
+            s = s with { TrainingRegion = new Region(bounds[0], bounds[1]) };
+        }
         return args.Get("cola-output") switch
         {
             null => s,

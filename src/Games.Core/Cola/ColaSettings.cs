@@ -45,10 +45,13 @@ public enum ColaOutput
 /// <paramref name="ValidationPoints"/> held-out points of the region (its own stream, never the table's points),
 /// so that one poor optimisation does not decide a table's mean. Not in the thesis, default 1 (no selection).</param>
 /// <param name="ValidationPoints">Held-out points of the selection among restarts.</param>
+/// <param name="TrainingRegion">Where training points are drawn; null for the game's region (H.1: "in general, the
+/// size of the region is a hyperparameter"). A learning run whose steps leave the region meets an update function
+/// that was never fit there; a wider training region keeps it inside.</param>
 public sealed record ColaSettings(
     int HiddenLayers, int Width, ColaActivation Activation, int Batch, int Steps,
     double LearningRate, double LearningRateDecay = 0.9, int DecayEvery = 1000,
-    ColaOutput Output = ColaOutput.Update, double InputScale = 1, int Restarts = 1, int ValidationPoints = 1000)
+    ColaOutput Output = ColaOutput.Update, double InputScale = 1, int Restarts = 1, int ValidationPoints = 1000, Region? TrainingRegion = null)
 {
     /// <summary>Appendix H.1: one hidden layer of 8 ReLU units, batch 8, 120,000 steps.</summary>
     public static ColaSettings Polynomial { get; } = new(1, 8, ColaActivation.Relu, 8, 120_000, 1e-2);
@@ -81,6 +84,7 @@ public sealed record ColaSettings(
         if (Output == ColaOutput.GradientUnits) text += ", output in gradient units (h = alpha g)";
         if (InputScale != 1) text += $", inputs scaled by {InputScale.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}";
         if (Restarts > 1) text += $", best of {Restarts} candidates per run on {ValidationPoints} held-out points";
+        if (TrainingRegion is { } region) text += $", trained on {region}^d";
         return text;
     }
 
@@ -96,6 +100,8 @@ public sealed record ColaSettings(
         if (DecayEvery < 0) throw new ArgumentOutOfRangeException(nameof(DecayEvery), DecayEvery, "DecayEvery must be >= 0");
         if (!(InputScale > 0) || !double.IsFinite(InputScale)) throw new ArgumentOutOfRangeException(nameof(InputScale), InputScale, "the input scale must be finite and > 0");
         if (Restarts < 1) throw new ArgumentOutOfRangeException(nameof(Restarts), Restarts, "at least one candidate per run");
+        if (TrainingRegion is { } r && !(r.Low < r.High && double.IsFinite(r.Low) && double.IsFinite(r.High)))
+            throw new ArgumentOutOfRangeException(nameof(TrainingRegion), TrainingRegion, "the training region needs finite Low < High");
         if (ValidationPoints < 1) throw new ArgumentOutOfRangeException(nameof(ValidationPoints), ValidationPoints, "at least one validation point");
     }
 }

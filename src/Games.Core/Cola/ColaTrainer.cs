@@ -110,7 +110,7 @@ public sealed class ColaTrainer
     }
 
     /// <summary>
-    /// [R, B, D] uniform points of the game's region for the current step, run r drawing from its own stream.
+    /// [R, B, D] uniform points of the training region (the game's unless the settings say otherwise) for the current step, run r drawing from its own stream.
     /// Points are drawn a block of steps at a time; the stream's state at the block's start is what a
     /// checkpoint stores, so a resumed run redraws the block and continues mid-block with the same points.
     /// </summary>
@@ -125,7 +125,8 @@ public sealed class ColaTrainer
             foreach (var s in blockStart) s.DetachFromDisposeScope();
             var shape = new long[] { SampleBlock, batch, Game.TotalParameters };
             using var scope = NewDisposeScope();
-            block = stack(generators.Select(g => Game.Region.Sample(shape, g)).ToArray()).to(Networks.Parameters.device).MoveToOuterDisposeScope();
+            var region = Settings.TrainingRegion ?? Game.Region;
+            block = stack(generators.Select(g => region.Sample(shape, g)).ToArray()).to(Networks.Parameters.device).MoveToOuterDisposeScope();
             block.DetachFromDisposeScope();
         }
         return block.select(1, offset);
