@@ -14,8 +14,9 @@ namespace Hybrid.Cli.Commands;
 public static class ConsistencyCommand
 {
     /// <summary>Accepted options.</summary>
-    public static readonly string[] Options =
-        { "game", "alphas", "orders", "samples", "seed", "points", "rules", "json!", "cola", "cola-steps", "cola-seed", "checkpoint", "checkpoint-every", "resume!", "residual" };
+    public static readonly string[] Options = new[]
+        { "game", "alphas", "orders", "samples", "seed", "points", "rules", "json!", "cola", "cola-steps", "cola-seed", "checkpoint", "checkpoint-every", "resume!", "residual" }
+        .Concat(ColaOptions.Names).ToArray();
 
     /// <summary>Runs the command.</summary>
     public static int Run(Arguments args, TextWriter stdout, TextWriter stderr)
@@ -37,15 +38,15 @@ public static class ConsistencyCommand
         ColaTableOptions? cola = null;
         if (args.Get("cola") != null)
         {
-            var settings = ColaSettings.For(game);
+            var settings = ColaOptions.Apply(args, ColaSettings.For(game));
             if (args.Get("cola-steps") != null) settings = settings with { Steps = args.Int("cola-steps", settings.Steps, 1, 100_000_000) };
             cola = new ColaTableOptions(args.Int("cola", 10, 1, 10_000), settings, args.Int("cola-seed", 0, 0),
                 new ProgressReporter(stderr, $"COLA {game.Name}"),
                 args.OutputFile("checkpoint") is { } file ? new ColaCheckpoint(file, args.Int("checkpoint-every", 5000, 1, int.MaxValue)) : null,
                 args.Flag("resume"));
         }
-        else if (args.Get("cola-steps") != null || args.Get("checkpoint") != null || args.Flag("resume") || args.Get("checkpoint-every") != null)
-            throw new UsageException("--cola-steps, --checkpoint, --checkpoint-every and --resume need --cola RUNS");
+        else if (args.Get("cola-steps") != null || args.Get("checkpoint") != null || args.Flag("resume") || args.Get("checkpoint-every") != null || ColaOptions.Any(args))
+            throw new UsageException("--cola-steps, --cola-* settings, --checkpoint, --checkpoint-every and --resume need --cola RUNS");
         if (args.Flag("resume") && args.Get("checkpoint") == null) throw new UsageException("--resume needs --checkpoint FILE");
 
         // Like the PyTorch peer's timer, which starts after `import torch`, ours starts after libtorch has loaded.
