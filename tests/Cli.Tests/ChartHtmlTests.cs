@@ -80,7 +80,7 @@ public class ChartHtmlTests
             // Eight non-zero vectors (the centre is a fixed point): a shaft and two head segments each.
             Assert.Equal(8 * 3, segments);
         }
-        Assert.Contains("grid step =", html);
+        Assert.Contains("grid step is |update| =", html);
     }
 
     [Fact]
