@@ -22,6 +22,7 @@ static class PanelFigure
         var bandCount = panel.Series.Where((s, k) => s.HasBand && !axis.OffScale.Contains(k)).Count();
         var opacity = Math.Max(0.07, 0.2 / Math.Sqrt(Math.Max(1, bandCount)));
         var traces = new List<Trace>();
+        var spacing = double.PositiveInfinity;
         var notes = new List<string>();
         if (axis.Note is { } note) notes.Add(note);
         for (var k = 0; k < panel.Series.Count; k++)
@@ -39,6 +40,7 @@ static class PanelFigure
                     break;
                 case PanelKind.Arrows:
                     var quiver = Quiver.Of(s.X, s.Y, s.U ?? throw Missing(s, "U"), s.V ?? throw Missing(s, "V"));
+                    spacing = Math.Min(spacing, quiver.Spacing);
                     traces.Add(Arrows(s, quiver, color, shown[k]));
                     notes.Add(ArrowNote(quiver));
                     break;
@@ -48,7 +50,7 @@ static class PanelFigure
         }
         traces.InsertRange(0, bands);
         var chart = traces.Count == 0 ? Chart.Invisible() : Chart.Combine(traces.Select(t => GenericChart.ofTraceObject(true, t)));
-        chart = panel.Kind == PanelKind.Arrows ? SquareAxes(chart, panel) : Axes(chart, panel, axis);
+        chart = panel.Kind == PanelKind.Arrows ? SquareAxes(chart, panel, spacing) : Axes(chart, panel, axis);
         var title = string.Join("<br>", new[] { panel.Title }.Concat(notes.SelectMany(n => Wrap(n)).Select(n => $"<span style=\"font-size:11px\">{n}</span>")).Where(t => t.Length > 0));
         return (chart, title);
     }
@@ -66,13 +68,13 @@ static class PanelFigure
             : chart.WithYAxisStyle<double, double, string>(TitleText: panel.YTitle, AxisType: type);
     }
 
-    /// <summary>Both axes over the grid plus one step, the same range, so the square panel keeps angles.</summary>
-    static GenericChart SquareAxes(GenericChart chart, ChartPanel panel)
+    /// <summary>Both axes over the grid plus one grid step, the same range, so the square panel keeps angles.</summary>
+    static GenericChart SquareAxes(GenericChart chart, ChartPanel panel, double step)
     {
-        var xs = panel.Series.SelectMany(s => s.X.Concat(s.Y)).Where(double.IsFinite).ToArray();
-        if (xs.Length == 0) return chart.WithXAxisStyle<double, double, string>(TitleText: panel.XTitle).WithYAxisStyle<double, double, string>(TitleText: panel.YTitle);
-        var step = panel.Series.Count == 0 ? 0 : Quiver.Of(panel.Series[0].X, panel.Series[0].Y, panel.Series[0].U!, panel.Series[0].V!).Spacing;
-        var range = Tuple.Create(xs.Min() - step, xs.Max() + step);
+        var all = panel.Series.SelectMany(s => s.X.Concat(s.Y)).Where(double.IsFinite).ToArray();
+        if (all.Length == 0 || !double.IsFinite(step))
+            return chart.WithXAxisStyle<double, double, string>(TitleText: panel.XTitle).WithYAxisStyle<double, double, string>(TitleText: panel.YTitle);
+        var range = Tuple.Create(all.Min() - step, all.Max() + step);
         return chart.WithXAxisStyle<double, double, string>(TitleText: panel.XTitle, MinMax: range)
             .WithYAxisStyle<double, double, string>(TitleText: panel.YTitle, MinMax: range);
     }

@@ -35,7 +35,9 @@ public static class StudyCharts
         var label = MeasureLabel(measure);
         return new("learning-curves.html", $"{title}: {label} per learning step (line: mean over {seeds} seeds; band: min-max over seeds)",
             outcomes.Select(o => o.Alpha).Distinct().Select(alpha => new ChartPanel(Rate(alpha), "learning step", label, PanelKind.Lines,
-                outcomes.Where(o => o.Alpha == alpha).Select(Curve).ToList())).ToList(), Columns: 2, ColorKeys: RuleLabels.Order);
+                outcomes.Where(o => o.Alpha == alpha).Select(Curve).ToList())
+                // A probability is read against its whole range.
+                { YRange = measure.Name.StartsWith("P(", StringComparison.Ordinal) ? new AxisRange(-0.02, 1.02) : null }).ToList(), Columns: 2, ColorKeys: RuleLabels.Order);
     }
 
     static Series Curve(OutcomeRow o)
