@@ -39,6 +39,13 @@ public class StudyTests
         }
         // Naive learning spirals outwards in the Hamiltonian game: the norm grows every step.
         Assert.True(row.Curve.Zip(row.Curve.Skip(1)).All(p => p.Second > p.First));
+        // The first step outside Theta = [-1, 1]^2, read off the same trajectory.
+        for (var k = 0; k < 3; k++)
+        {
+            var outside = Enumerable.Range(0, 6).Where(t => run.Parameters[t, k].abs().max().item<double>() > 1).ToArray();
+            Assert.Equal(outside.Length == 0 ? -1 : outside[0], row.LeftRegionAt![k]);
+        }
+        Assert.Equal(row.LeftRegionAt!.Count(s => s >= 0), row.LeftRegion);
     }
 
     [Fact]

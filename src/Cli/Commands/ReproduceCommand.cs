@@ -70,6 +70,7 @@ public static class ReproduceCommand
             ["paper_cells"] = r.Comparison?.Cells,
             ["paper_cola"] = spec.PaperCola?.ToDictionary(p => p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), p => new { cola = p.Value.Cola, cosine = p.Value.Cosine }),
             ["outcomes"] = r.Outcomes.Select(Outcome).ToArray(),
+            ["cola_training"] = r.Training,
             ["findings"] = spec.Findings?.Invoke(r),
             ["claims"] = r.Claims.Select(c => new { source = c.Source, statement = c.Statement, holds = c.Holds, detail = c.Detail }).ToArray(),
             ["seconds"] = new { table = r.TableSeconds, outcomes = r.OutcomeSeconds },
@@ -77,11 +78,11 @@ public static class ReproduceCommand
         return (StudyReport.Markdown(r), json, StudyCharts.For(r));
     }
 
-    static Dictionary<string, object> Outcome(OutcomeRow o) => new()
+    static Dictionary<string, object?> Outcome(OutcomeRow o) => new()
     {
         ["rule"] = o.Rule, ["alpha"] = o.Alpha, ["outcome"] = o.Outcomes.Select(x => x.ToString()).ToArray(),
         ["final_losses"] = o.FinalLosses, ["final_parameters"] = o.FinalParameters, ["final_measure"] = o.FinalMeasure,
-        ["measure_variance"] = o.MeasureVariance, ["curve"] = o.Curve,
+        ["measure_variance"] = o.MeasureVariance, ["curve"] = o.Curve, ["seed_curves"] = o.SeedCurves, ["left_region_at"] = o.LeftRegionAt,
     };
 
     /// <summary>The deterministic LOLA/HOLA columns of tables 1a, 2a and 3a as Markdown (docs/reproduction/cola-tables.md).</summary>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Hybrid.Games.Analysis;
 using Hybrid.Games.Rules;
 using static TorchSharp.torch;
@@ -14,9 +15,14 @@ namespace Hybrid.Games.Reproduction;
 /// <param name="FinalMeasure">Per seed, the measure after the last step.</param>
 /// <param name="MeasureVariance">Per seed, the variance of the measure over the steps (thesis figure 2a: variance across training).</param>
 /// <param name="SeedCurves">Per seed, the measure per step (0..T) whose mean is <paramref name="Curve"/>: the spread over seeds (null if not recorded).</param>
+/// <param name="LeftRegionAt">Per seed, the first step whose parameters lie outside the game's region Theta (-1: never).
+/// A learned update (COLA) was fit on Theta only; beyond it, it extrapolates (null if not recorded).</param>
 public sealed record OutcomeRow(string Rule, double Alpha, RunOutcome[] Outcomes, double[][] FinalLosses, double[][] FinalParameters,
-    double[] Curve, double[] FinalMeasure, double[] MeasureVariance, double[][]? SeedCurves = null)
+    double[] Curve, double[] FinalMeasure, double[] MeasureVariance, double[][]? SeedCurves = null, int[]? LeftRegionAt = null)
 {
+    /// <summary>Number of seeds whose trajectory left Theta.</summary>
+    public int LeftRegion => LeftRegionAt?.Count(s => s >= 0) ?? 0;
+
     /// <summary>Number of seeds that diverged.</summary>
     public int Diverged => Outcomes.Count(o => o == RunOutcome.Diverged);
 
@@ -64,17 +70,17 @@ public static class LearningOutcomes
         measure ??= Measure.LossOfPlayer1;
         if (rules.Count == 0) throw new ArgumentException("at least one rule is needed", nameof(rules));
         if (rules.Count == 1)
-            return Row(name, alpha, LearningRun.Run(game, rules[0], alpha, options), measure);
+            return Row(game, name, alpha, LearningRun.Run(game, rules[0], alpha, options), measure);
         var seeds = Enumerable.Range(0, options.Seeds)
-            .Select(k => Row(name, alpha, LearningRun.Run(game, rules[k % rules.Count], alpha, options with { Seeds = 1, BaseSeed = options.BaseSeed + k }), measure))
+            .Select(k => Row(game, name, alpha, LearningRun.Run(game, rules[k % rules.Count], alpha, options with { Seeds = 1, BaseSeed = options.BaseSeed + k }), measure))
             .ToList();
         var curve = Enumerable.Range(0, seeds[0].Curve.Length).Select(t => seeds.Average(s => s.Curve[t])).ToArray();
         return new OutcomeRow(name, alpha, seeds.Select(s => s.Outcomes[0]).ToArray(), seeds.Select(s => s.FinalLosses[0]).ToArray(),
             seeds.Select(s => s.FinalParameters[0]).ToArray(), curve, seeds.Select(s => s.FinalMeasure[0]).ToArray(),
-            seeds.Select(s => s.MeasureVariance[0]).ToArray(), seeds.Select(s => s.SeedCurves![0]).ToArray());
+            seeds.Select(s => s.MeasureVariance[0]).ToArray(), seeds.Select(s => s.SeedCurves![0]).ToArray(), seeds.Select(s => s.LeftRegionAt![0]).ToArray());
     }
 
-    static OutcomeRow Row(string name, double alpha, LearningTrajectory t, Measure measure)
+    static OutcomeRow Row(DifferentiableGame game, string name, double alpha, LearningTrajectory t, Measure measure)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -83,9 +89,13 @@ public static class LearningOutcomes
         var values = measure.Compute(t.Parameters.reshape(steps * k, -1), t.Losses.reshape(steps * k, -1)).reshape(steps, k);
         var curve = values.mean(new long[] { 1 }).data<double>().ToArray();
         var bySeed = values.t().contiguous();
+        // Non-finite parameters count as outside: a diverged run has left Theta by definition.
+        using Scalar low = game.Region.Low.ToScalar(), high = game.Region.High.ToScalar();
+        var outside = t.Parameters.lt(low).logical_or(t.Parameters.gt(high)).logical_or(t.Parameters.isfinite().logical_not()).any(2).t().contiguous(); // [K, T+1]
+        var left = Enumerable.Range(0, (int)k).Select(s => Array.IndexOf(outside[s].data<bool>().ToArray(), true)).ToArray();
         return new(name, alpha, t.Outcome, t.FinalLosses(),
             Enumerable.Range(0, t.Outcome.Length).Select(s => t.Parameters[-1][s].data<double>().ToArray()).ToArray(),
             curve, values[-1].data<double>().ToArray(), values.var(0, unbiased: false).data<double>().ToArray(),
-            Enumerable.Range(0, (int)k).Select(s => bySeed[s].data<double>().ToArray()).ToArray());
+            Enumerable.Range(0, (int)k).Select(s => bySeed[s].data<double>().ToArray()).ToArray(), left);
     }
 }

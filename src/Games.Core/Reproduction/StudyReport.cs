@@ -64,15 +64,15 @@ public static class StudyReport
         sb.AppendLine();
         var l = r.Learning;
         sb.AppendLine($"{l.Seeds} seeds, theta_0 ~ N(0, {F(l.InitStd)}^2), {l.Steps} steps, learning rate = look-ahead rate; seed k uses COLA run k mod {r.Runs}. "
-            + $"Converged: last update norm < {l.ConvergenceTolerance:0e0}; diverged: non-finite or ||theta|| > {l.DivergenceBound:0e0}. {r.OutcomeSeconds:F0} s.");
+            + $"Converged: last update norm < {l.ConvergenceTolerance:0e0}; diverged: non-finite or ||theta|| > {l.DivergenceBound:0e0}; left Theta: seeds whose parameters left the region COLA is fit on (median first step). {r.OutcomeSeconds:F0} s.");
         sb.AppendLine();
         // The measure gets its own column unless it is player 1's loss, which the table shows anyway.
         var extra = spec.Measure != Measure.LossOfPlayer1;
         var measure = spec.Measure.Name.Replace("|", "\\|"); // "||theta||" must not split a Markdown table cell
-        sb.AppendLine($"| alpha | rule | converged | diverged | mean final L1 | mean final L2 |{(extra ? $" mean final {measure} |" : "")} variance of {measure} over steps |");
-        sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|" + (extra ? "---:|" : ""));
+        sb.AppendLine($"| alpha | rule | converged | diverged | left Theta (first step) | mean final L1 | mean final L2 |{(extra ? $" mean final {measure} |" : "")} variance of {measure} over steps |");
+        sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|" + (extra ? "---:|" : ""));
         foreach (var o in r.Outcomes)
-            sb.AppendLine($"| {F(o.Alpha)} | {o.Rule} | {o.Converged}/{o.Outcomes.Length} | {o.Diverged}/{o.Outcomes.Length} | {F(o.MeanLoss(0))} | {F(o.MeanLoss(1))} |"
+            sb.AppendLine($"| {F(o.Alpha)} | {o.Rule} | {o.Converged}/{o.Outcomes.Length} | {o.Diverged}/{o.Outcomes.Length} | {Left(o)} | {F(o.MeanLoss(0))} | {F(o.MeanLoss(1))} |"
                 + (extra ? $" {F(o.MeanMeasure)} |" : "") + $" {F(o.MeasureVariance.Average())} |");
         if (spec.Policy is { } policy)
         {
@@ -107,6 +107,13 @@ public static class StudyReport
             foreach (var n in spec.Notes) sb.AppendLine($"- {n}");
         }
         return sb.ToString();
+    }
+
+    /// <summary>"k/K (median first step)" of the seeds that left Theta.</summary>
+    static string Left(OutcomeRow o)
+    {
+        var steps = o.LeftRegionAt?.Where(s => s >= 0).OrderBy(s => s).ToArray() ?? Array.Empty<int>();
+        return steps.Length == 0 ? $"0/{o.Outcomes.Length}" : $"{steps.Length}/{o.Outcomes.Length} (step {steps[steps.Length / 2]})";
     }
 
     static string GamesRegion(StudySpec spec) => $"{Catalog.GameRegistry.Create(spec.Game).Region}^d";
