@@ -87,22 +87,6 @@ public class IpdClosedFormTests
     }
 
     [Fact]
-    public void ClassicStrategiesHaveTheirExactValues()
-    {
-        var cooperate = Row(40, 40, 40, 40, 40);
-        var defect = Row(-40, -40, -40, -40, -40);
-        var titForTat = Row(40, 40, -40, 40, -40);
-        double Loss(int i, Tensor a, Tensor b) => Values(closed.Losses(new[] { a, b })[i])[0];
-        Assert.Equal(25.0, Loss(0, cooperate, cooperate), 10);
-        Assert.Equal(50.0, Loss(0, defect, defect), 10);
-        Assert.Equal(0.0, Loss(0, defect, cooperate), 10);
-        Assert.Equal(75.0, Loss(1, defect, cooperate), 10);
-        Assert.Equal(25.0, Loss(1, titForTat, titForTat), 10);
-        Assert.Equal(3 + 0.96 * 50, Loss(0, titForTat, defect), 10);
-        Assert.Equal(3 + 0.96 * 50, Loss(1, defect, titForTat), 10);
-    }
-
-    [Fact]
     public void OtherDiscountsMatchTheLinearSolve()
     {
         var points = Points();
