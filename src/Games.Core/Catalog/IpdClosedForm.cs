@@ -42,8 +42,9 @@ public enum IpdValue
 /// </remarks>
 internal sealed class IpdClosedForm
 {
-    // Player 2's own-view states CC, CD, DC, DD are player 1's CC, DC, CD, DD: logits 7 and 8 of the joint row swap.
-    static readonly long[] jointOrder = { 0, 1, 2, 3, 4, 5, 6, 8, 7, 9 };
+    // Player 2's own-view states CC, CD, DC, DD are player 1's CC, DC, CD, DD: its logits 2 and 3 swap.
+    static readonly long[] playerTwoOrder = { 0, 1, 3, 2, 4 };
+    static readonly long[] cAndA = { 1, 3 };
     static readonly long[] firstDim = { 0 };
     static readonly long[] secondDim = { 1 };
 
@@ -52,7 +53,7 @@ internal sealed class IpdClosedForm
     readonly Tensor cofactors;   // [36]: rows of the flattened A that the cross products a_{j+1} x a_{j+2} need
     readonly Tensor weights;     // [2, 3]: -(r_CD - r_DD, r_DC - r_DD, r_CC - r_CD - r_DC + r_DD) per player
     readonly Tensor offsets;     // [2, 1]: -T r_DD per player
-    readonly Tensor order;       // jointOrder
+    readonly Tensor order;       // playerTwoOrder
 
     /// <summary>Constants for discount <paramref name="gamma"/> and payoffs r[player][state] (CC, CD, DC, DD, player 1's view).</summary>
     public IpdClosedForm(double gamma, double[][] rewards)
@@ -87,7 +88,7 @@ internal sealed class IpdClosedForm
         }
         weights = Constant(w);
         offsets = Constant(o);
-        order = tensor(jointOrder).DetachFromDisposeScope();
+        order = tensor(playerTwoOrder).DetachFromDisposeScope();
     }
 
     static Tensor Constant(double[,] values) => tensor(values, dtype: ScalarType.Float64).DetachFromDisposeScope();
@@ -98,16 +99,17 @@ internal sealed class IpdClosedForm
         var n = theta1.shape[0];
         var device = theta1.device;
         Tensor On(Tensor t) => t.device == device ? t : t.to(device);
-        // [2, 5, N]: P(cooperate) of player 1 and 2 per state, player 1's view.
-        var s = cat(new[] { theta1, theta2 }, 1).t().index_select(0, On(order)).sigmoid().view(2, 5, n);
-        var p = s[0];
-        var q = s[1];
-        var f = stack(new[] { p, q, p * q }, 1).view(5, 3 * n);                 // [5 states, 3 functions k, N]
-        var mixed = On(moments).mm(f).view(4, 3, n);
-        var c = mixed[0];                                                         // [3, N]
-        var a = mixed.narrow(0, 1, 3).Plus(On(identity));                         // [3 columns j, 3 rows k, N]
+        // [5, N]: P(cooperate) of player 1 and 2 per state, player 1's view. Unbind and split, not select and narrow:
+        // their backward is one stack or cat instead of a zero-filled copy per piece, and COLA differentiates it again.
+        var p = theta1.t().sigmoid();
+        var q = theta2.t().index_select(0, On(order)).sigmoid();
+        var f = stack(new[] { p, q, p * q }, 1).view(5, 3 * n);                  // [5 states, 3 functions k, N]
+        var parts = On(moments).mm(f).view(4, 3, n).split(cAndA, 0);
+        var c = parts[0].squeeze(0);                                              // [3, N]
+        var a = parts[1].Plus(On(identity));                                      // [3 columns j, 3 rows k, N]
         var factors = a.view(9, n).index_select(0, On(cofactors)).view(2, 2, 3, 3, n);
-        var products = factors.select(1, 0) * factors.select(1, 1);                        // [2, 3, 3, N]
+        var factor = factors.unbind(1);
+        var products = (factor[0] * factor[1]).unbind(0);                            // 2 x [3, 3, N]
         var cross = products[0] - products[1];                                    // [3, 3, N]: row j = a_{j+1} x a_{j+2}
         var det = (a[0] * cross[0]).sum(firstDim);                                // [N]
         var numerators = (cross * c).sum(secondDim);                              // [3, N]: det m_j
