@@ -37,10 +37,12 @@ public class GameTests
         Assert.Equal(-1.0, Values(new Chicken().Loss(1, new[] { sure, never }))[0], 10);
     }
 
-    [Fact]
-    public void IpdValuesOfClassicStrategies()
+    [Theory]
+    [InlineData(IpdValue.LinearSolve)]
+    [InlineData(IpdValue.ClosedForm)]
+    public void IpdValuesOfClassicStrategies(IpdValue value)
     {
-        var game = new IteratedPrisonersDilemma();
+        var game = new IteratedPrisonersDilemma(0.96, value);
         const double big = 40; // logit of (practically) certain cooperation
         var cooperate = Row(big, big, big, big, big);
         var defect = Row(-big, -big, -big, -big, -big);

@@ -18,10 +18,10 @@ namespace Hybrid.Cli.Commands;
 public static class BenchCommand
 {
     /// <summary>Accepted options after the target.</summary>
-    public static readonly string[] Options = { "game", "alpha", "samples", "max-order", "seed", "json!" };
+    public static readonly string[] Options = { "game", "alpha", "samples", "max-order", "seed", "ipd-value", "json!" };
 
     /// <summary>Accepted options of <c>bench cola</c>.</summary>
-    public static readonly string[] ColaOptions = { "game", "alpha", "steps", "runs", "json!" };
+    public static readonly string[] ColaOptions = { "game", "alpha", "steps", "runs", "ipd-value", "json!" };
 
     /// <summary>Accepted options of <c>bench envs</c>.</summary>
     public static readonly string[] EnvOptions = { "env", "num-envs", "steps", "seed", "json!" };
@@ -33,7 +33,7 @@ public static class BenchCommand
         if (rest.Length > 0 && rest[0] == "envs") return Envs(Arguments.Parse(rest[1..], EnvOptions), stdout);
         if (rest.Length == 0 || rest[0] != "hola") throw new UsageException("bench needs a target (available: hola, cola, envs)");
         var args = Arguments.Parse(rest[1..], Options);
-        var game = GameRegistry.Create(args.Get("game") ?? "ipd");
+        var game = Game(args, "ipd");
         var alpha = args.Double("alpha", 1.0, positive: true);
         var samples = args.Int("samples", 250, 1, 1_000_000);
         var maxOrder = args.Int("max-order", 7, 0, 12);
@@ -114,10 +114,27 @@ public static class BenchCommand
         }).ToList();
     }
 
+    /// <summary>
+    /// The benchmarked game; <c>--ipd-value solve|closed-form</c> picks how the IPD computes its value, so both methods
+    /// can be timed on the same work (the library's default is the linear solve).
+    /// </summary>
+    static DifferentiableGame Game(Arguments args, string fallback)
+    {
+        var game = GameRegistry.Create(args.Get("game") ?? fallback);
+        if (args.Get("ipd-value") is not { } value) return game;
+        if (game is not IteratedPrisonersDilemma ipd) throw new UsageException($"--ipd-value applies to --game ipd, not {game.Name}");
+        return value switch
+        {
+            "solve" => new IteratedPrisonersDilemma(ipd.Gamma, IpdValue.LinearSolve),
+            "closed-form" => new IteratedPrisonersDilemma(ipd.Gamma, IpdValue.ClosedForm),
+            _ => throw new UsageException($"--ipd-value must be solve or closed-form, got {value}"),
+        };
+    }
+
     /// <summary>Same work as shared/peers/cola_train.py GAME ALPHA STEPS RUNS, with the runs batched.</summary>
     static int Cola(Arguments args, TextWriter stdout)
     {
-        var game = GameRegistry.Create(args.Get("game") ?? "tandem");
+        var game = Game(args, "tandem");
         var alpha = args.Double("alpha", 1.0, positive: true);
         var steps = args.Int("steps", 5000, 1, 100_000_000);
         var runs = args.Int("runs", 10, 1, 100_000);
