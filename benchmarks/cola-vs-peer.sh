@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Aggregate COLA training throughput (steps per second over all runs) of Hybrid, runs batched, against the
 # PyTorch peer shared/peers/cola_train.py, runs one after another, on the same game, alpha and number of runs.
-# The IPD is timed twice on our side, with its default linear-solve value and with the closed form
-# (--ipd-value closed-form), each against a fresh peer run of the same work.
+# COLA training evaluates the IPD by its closed-form value (ColaTrainer; the linear solve's numbers to round-off).
 # Usage: benchmarks/cola-vs-peer.sh [ROUNDS]   (needs python3-torch and a Release build)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 peers=${PEERS:-$root/../shared/peers}
 rounds=${1:-2}
-for spec in "tandem 1 2000 10000 -" "ipd 1 300 3000 solve" "ipd 1 300 3000 closed-form"; do
+for spec in "tandem 1 2000 10000 -" "ipd 1 300 3000 -"; do
   set -- $spec   # game alpha peer-steps hybrid-steps ipd-value
   value=(); label=$1
   if [ "$5" != "-" ]; then value=(--ipd-value "$5"); label="$1/$5"; fi

@@ -27,7 +27,7 @@ namespace Hybrid.Cli
               hybrid reproduce <game|all> [--out results] [--seeds 5] [--fast] [--cola-runs 10] [--cola-steps 120000]
                                           [--checkpoint FILE [--resume]]
               hybrid reproduce tables [--seeds 5]
-              hybrid bench hola [--game ipd] [--alpha 1] [--samples 250] [--max-order 7]
+              hybrid bench hola [--game ipd] [--alpha 1] [--samples 250] [--max-order 7] [--ipd-value solve|closed-form]
               hybrid bench cola [--game tandem] [--alpha 1] [--steps 5000] [--runs 10]
               hybrid bench envs [--env E|all] [--num-envs 1,100,10000] [--steps 1000] [--seed 0] [--json]
               hybrid render --env E --out F.gif|F.png|F.txt [--seed 0] [--steps 50] [--delay 20] [--text]

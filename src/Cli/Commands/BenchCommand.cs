@@ -21,7 +21,7 @@ public static class BenchCommand
     public static readonly string[] Options = { "game", "alpha", "samples", "max-order", "seed", "ipd-value", "json!" };
 
     /// <summary>Accepted options of <c>bench cola</c>.</summary>
-    public static readonly string[] ColaOptions = { "game", "alpha", "steps", "runs", "ipd-value", "json!" };
+    public static readonly string[] ColaOptions = { "game", "alpha", "steps", "runs", "json!" };
 
     /// <summary>Accepted options of <c>bench envs</c>.</summary>
     public static readonly string[] EnvOptions = { "env", "num-envs", "steps", "seed", "json!" };
@@ -115,8 +115,9 @@ public static class BenchCommand
     }
 
     /// <summary>
-    /// The benchmarked game; <c>--ipd-value solve|closed-form</c> picks how the IPD computes its value, so both methods
-    /// can be timed on the same work (the library's default is the linear solve).
+    /// The benchmarked game; <c>--ipd-value solve|closed-form</c> (bench hola) picks how the IPD computes its value, so
+    /// both methods can be timed on the same work (the game's default is the linear solve; COLA training always
+    /// evaluates the IPD in closed form).
     /// </summary>
     static DifferentiableGame Game(Arguments args, string fallback)
     {
