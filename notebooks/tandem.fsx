@@ -57,41 +57,11 @@ let moved = linear(fun x y -> -2.0 * (x + y + 1.0)).Update(game, game.Split sfp,
 check "4.6: (0.3, 0.7) is a stable fixed point and f = -2(x+y+1) moves it by (-4, -4)"
     ((FixedPoints.Classify(game, sfp).[0].Kind = FixedPointKind.Stable) && abs (moved.[0] + 4.0) < 1e-12) (sprintf "update %A" moved)
 
-// Table 1a (LOLA/HOLA) and, with COLA, table 1a's COLA column, table 1b and the learning outcomes.
-let comparison = TableComparison.Compute(PaperTables.Tandem, (if fast then 2 else 5))
-let settings = colaSettings game 3000
-let learning = LearningOptions(Steps = (if fast then 40 else 100), Seeds = (if fast then 3 else 10), InitStd = 0.1)
-let cola = TandemReproduction.Compute((if fast then 2 else 10), settings, learning)
-let report = TandemReport.Markdown(comparison, cola)
+// Table 1a (LOLA/HOLA and COLA), table 1b, figures 1d/4b/5 and the thesis' claims: the library's Tandem study.
+let results = StudyRunner.Run(Studies.Tandem, StudyOptions(Fast = fast))
+let report = StudyReport.Markdown results
 IO.File.WriteAllText(IO.Path.Combine(dir, "report.md"), report)
 printfn "%s" report
-
-// Figure 5: gradient fields of COLA and HOLA-4 at alpha = 0.1 and 1.0.
-let fields =
-    [ for alpha in [ 0.1; 1.0 ] do
-        let colaRule = (cola.Rows |> Seq.find (fun r -> r.Alpha = alpha)).Cola.Rules.[0]
-        for (name, rule) in [ ("COLA", colaRule :> ILearningRule); ("HOLA4", HolaRule(4) :> ILearningRule) ] do
-            let h = rule.Update(game, theta (), rate alpha)
-            let u, v = values h.[0], values h.[1]
-            let scale = 0.08 / (Array.append u v |> Array.map abs |> Array.max |> max 1e-12)
-            yield arrows gx gy u v scale (sprintf "%s, alpha %g" name alpha) ]
-Chart.Grid(2, 2) fields |> Chart.withSize (1000, 900)
-|> Chart.withTitle "Tandem update fields (figure 5): COLA left, HOLA-4 right; alpha 0.1 top, 1 bottom"
-|> save dir "gradient-fields.html"
-
-// Figure 4b-style learning curves: player 1's loss per step, mean over seeds, for each rule at alpha = 1 and 0.1.
-let curves alpha =
-    [ for name in [ "naive"; "lola_exact"; "lola_taylor"; "sos"; "cgd"; "cola" ] do
-        let rule: ILearningRule =
-            if name = "cola" then (cola.Rows |> Seq.find (fun r -> r.Alpha = alpha)).Cola.Rules.[0] else RuleRegistry.Create name
-        let run = LearningRun.Run(game, rule, alpha, learning)
-        let steps = int run.Losses.shape.[0]
-        let mean = [| for s in 0 .. steps - 1 -> run.Losses.[s].select(1, 0L).mean().item<float>() |]
-        // Diverged runs stay at their last finite point; the curve is clipped to keep the plot readable.
-        yield Chart.Line([ 0 .. steps - 1 ], mean |> Array.map (fun v -> max -2.0 (min 5.0 v)), Name = name) ]
-    |> Chart.combine
-[ curves 0.1; curves 1.0 ] |> Chart.Grid(2, 1) |> Chart.withSize (1000, 900)
-|> Chart.withTitle "Tandem: loss of player 1 per step (mean over seeds, clipped); alpha 0.1 top, 1 bottom"
-|> save dir "learning-curves.html"
+for c in results.Claims do claim (sprintf "(%s) %s" c.Source c.Statement) c.Holds c.Detail
 
 finish ()

@@ -9,9 +9,9 @@ namespace Hybrid.Games;
 /// </summary>
 public sealed class GameDerivatives
 {
-    GameDerivatives(DifferentiableGame game, Tensor[] theta, Tensor[][] cross)
+    GameDerivatives(DifferentiableGame game, Tensor[] theta, Tensor[][] cross, bool detachHeld)
     {
-        Game = game; Theta = theta; CrossGradients = cross;
+        Game = game; Theta = theta; CrossGradients = cross; DetachHeld = detachHeld;
     }
 
     /// <summary>The game.</summary>
@@ -23,6 +23,15 @@ public sealed class GameDerivatives
     /// <summary>CrossGradients[i][j] = grad_j L^i, [B, d_j].</summary>
     public Tensor[][] CrossGradients { get; }
 
+    /// <summary>
+    /// How the stop-gradients of <see cref="Chi"/>, <see cref="LookAheadGradient"/> and <see cref="ShapedByOpponents"/>
+    /// are applied. False (the default): the held vector is fixed only in the derivative it enters, but stays in the
+    /// result's graph, so the result's own Jacobian is the true one. True: the held vector is detached, so any later
+    /// derivative of the result treats it as a constant, as autograd does for a stop-gradient written as
+    /// <c>detach()</c> (the PyTorch reference <c>rules_reference.py</c>). The values are the same either way.
+    /// </summary>
+    public bool DetachHeld { get; }
+
     /// <summary>xi_i = grad_i L^i, one [B, d_i] tensor per player.</summary>
     public Tensor[] Xi => Enumerable.Range(0, Game.PlayerCount).Select(i => CrossGradients[i][i]).ToArray();
 
@@ -30,13 +39,16 @@ public sealed class GameDerivatives
     /// Evaluates every grad_j L^i at <paramref name="theta"/>. Parameters that do not yet require gradients
     /// are replaced by leaves that do; read them back from <see cref="Theta"/>.
     /// </summary>
-    public static GameDerivatives At(DifferentiableGame game, IReadOnlyList<Tensor> theta)
+    /// <param name="game">The game.</param>
+    /// <param name="theta">One [B, d_i] tensor per player.</param>
+    /// <param name="detachHeld">Detach the held vectors of the stop-gradients (see <see cref="DetachHeld"/>).</param>
+    public static GameDerivatives At(DifferentiableGame game, IReadOnlyList<Tensor> theta, bool detachHeld = false)
     {
         game.CheckShapes(theta);
         var t = Autodiff.EnsureDifferentiable(theta);
         var losses = game.Losses(t);
         var cross = losses.Select(l => t.Select(tj => Autodiff.Grad(l, tj)).ToArray()).ToArray();
-        return new GameDerivatives(game, t, cross);
+        return new GameDerivatives(game, t, cross, detachHeld);
     }
 
     /// <summary>
@@ -45,7 +57,7 @@ public sealed class GameDerivatives
     /// </summary>
     public Tensor[] Chi() =>
         Enumerable.Range(0, Game.PlayerCount)
-            .Select(i => SumOverOpponents(i, j => Autodiff.Vjp(CrossGradients[j][j], Theta[i], CrossGradients[i][j])))
+            .Select(i => SumOverOpponents(i, j => Autodiff.Vjp(CrossGradients[j][j], Theta[i], Held(CrossGradients[i][j]))))
             .ToArray();
 
     /// <summary>
@@ -60,8 +72,10 @@ public sealed class GameDerivatives
     /// </summary>
     public Tensor[] ShapedByOpponents(Tensor alpha, IReadOnlyList<Tensor> v) =>
         Enumerable.Range(0, Game.PlayerCount)
-            .Select(i => CrossGradients[i][i] - alpha * SumOverOpponents(i, j => Autodiff.Vjp(CrossGradients[i][j], Theta[i], v[j])))
+            .Select(i => CrossGradients[i][i] - alpha * SumOverOpponents(i, j => Autodiff.Vjp(CrossGradients[i][j], Theta[i], Held(v[j]))))
             .ToArray();
+
+    Tensor Held(Tensor v) => DetachHeld ? v.detach() : v;
 
     Tensor SumOverOpponents(int i, Func<int, Tensor> term)
     {

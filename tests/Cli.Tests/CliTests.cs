@@ -55,6 +55,43 @@ public class CliTests
         finally { File.Delete(file); }
     }
 
+    /// <summary>
+    /// --residual: LookAhead in Tandem at alpha 1 has per-point loss 2 (20 s - 16)^2 with the exact residual and 32 s^2
+    /// with its stop-gradient detached (s = x + y; derivation in Games.Core.Tests' ResidualModeTests); CGD has no
+    /// stop-gradient and is the same in both; the JSON names the convention.
+    /// </summary>
+    [Fact]
+    public void ResidualConventionIsAnOptionAndInTheJson()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(file, new[] { "0.1,0.2", "-0.5,0.3" });
+            JsonElement Json(params string[] extra)
+            {
+                var (code, output, _) = Run(new[] { "consistency", "--game", "tandem", "--alphas", "1", "--orders", "1", "--points", file,
+                    "--rules", "lookahead,cgd", "--json" }.Concat(extra).ToArray());
+                Assert.Equal(0, code);
+                return JsonDocument.Parse(output).RootElement.Clone();
+            }
+            var s = new[] { 0.3, -0.2 };
+            var byDefault = Json();
+            var exact = Json("--residual", "exact");
+            var stop = Json("--residual", "stopgrad");
+            Assert.Equal("exact", byDefault.GetProperty("residual").GetString());
+            Assert.Equal("exact", exact.GetProperty("residual").GetString());
+            Assert.Equal("stopgrad", stop.GetProperty("residual").GetString());
+            double Rule(JsonElement json, string name) => json.GetProperty("rules").GetProperty(name).GetDouble();
+            Assert.Equal(s.Average(v => 2 * Math.Pow(20 * v - 16, 2)), Rule(byDefault, "lookahead"), 9);
+            Assert.Equal(Rule(byDefault, "lookahead"), Rule(exact, "lookahead"));
+            Assert.Equal(s.Average(v => 32 * v * v), Rule(stop, "lookahead"), 9);
+            Assert.Equal(Rule(exact, "cgd"), Rule(stop, "cgd"));
+            var (_, text, _) = Run("consistency", "--game", "tandem", "--alphas", "1", "--orders", "1", "--points", file, "--residual", "stopgrad");
+            Assert.Contains("stopgrad residual", text);
+        }
+        finally { File.Delete(file); }
+    }
+
     /// <summary>Exact HOLA-n in Tandem from the recursion h^{k+1} = -2 alpha ((1 + dh/dx)(s + h^k) - 1), dh/dx = c^k.</summary>
     static double HolaTandem(int n, double alpha, double s)
     {
@@ -75,6 +112,8 @@ public class CliTests
     [InlineData("consistency", "--game", "tandem", "--alphas", "1", "--orders", "x")]
     [InlineData("consistency", "--game", "tandem", "--alphas", "1", "--points", "/nonexistent/points.csv")]
     [InlineData("consistency", "--game", "tandem", "--alphas", "1", "--bogus", "3")]
+    [InlineData("consistency", "--game", "tandem", "--alphas", "1", "--residual", "detach")]
+    [InlineData("consistency", "--game", "tandem", "--alphas", "1", "--residual")]
     [InlineData("learn", "--game", "tandem", "--rule", "lola", "--alpha", "1", "--steps", "3")]
     [InlineData("learn", "--game", "tandem", "--rule", "naive", "--alpha", "1")]
     [InlineData("learn", "--game", "tandem", "--rule", "naive", "--alpha", "inf", "--steps", "3")]
@@ -240,10 +279,12 @@ public class CliTests
             var (code, output, _) = Run("reproduce", "tandem", "--out", dir.FullName, "--fast");
             Assert.Equal(0, code);
             Assert.Contains("| 1 | 128 | **128 ± 0** |", output);
-            Assert.Contains("- LOLA column: 5 of 5 cells reproduced.", output);
+            Assert.Contains("- [holds] (table 1a) the LOLA column is reproduced (the printed value lies within our spread over sampling seeds): 5 of 5 cells.", output);
+            Assert.Contains("- [holds] (appendix A.1)", output);
             var report = File.ReadAllText(Path.Combine(dir.FullName, "tandem", "report.md"));
             Assert.Contains("Claims", report);
-            Assert.Contains("## Table 1a COLA column and table 1b", report);
+            Assert.Contains("## Consistency table with COLA", report);
+            Assert.Contains("## Differences from the printed tables", report);
             Assert.Contains("| 1 | cola |", report);
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "tandem", "results.json")));
             Assert.Equal(5, json.RootElement.GetProperty("rows").GetArrayLength());

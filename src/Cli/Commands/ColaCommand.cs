@@ -14,7 +14,8 @@ namespace Hybrid.Cli.Commands;
 public static class ColaCommand
 {
     /// <summary>Accepted options.</summary>
-    public static readonly string[] Options = { "game", "alphas", "runs", "steps", "seed", "out", "checkpoint", "checkpoint-every", "resume!", "json!" };
+    public static readonly string[] Options = new[] { "game", "alphas", "runs", "steps", "seed", "out", "checkpoint", "checkpoint-every", "resume!", "json!" }
+        .Concat(ColaOptions.Names).ToArray();
 
     /// <summary>Runs the command.</summary>
     public static int Run(Arguments args, TextWriter stdout, TextWriter stderr)
@@ -22,7 +23,8 @@ public static class ColaCommand
         var game = GameRegistry.Create(args.Required("game"));
         var alphas = args.Doubles("alphas", positive: true);
         var runs = args.Int("runs", 10, 1, 10_000);
-        var settings = ColaSettings.For(game);
+        var settings = ColaOptions.Apply(args, ColaSettings.For(game));
+        if (settings.Restarts > 1) throw new UsageException("--cola-restarts selects among candidates inside a table (consistency --cola, reproduce); cola saves every run it trains");
         if (args.Get("steps") != null) settings = settings with { Steps = args.Int("steps", settings.Steps, 1, 100_000_000) };
         var output = args.OutputFile("out") ?? throw new UsageException("--out is required");
         var seed = args.Int("seed", 0, 0);

@@ -15,7 +15,7 @@ public static class ConsistencyCommand
 {
     /// <summary>Accepted options.</summary>
     public static readonly string[] Options =
-        { "game", "alphas", "orders", "samples", "seed", "points", "rules", "json!", "cola", "cola-steps", "cola-seed", "checkpoint", "checkpoint-every", "resume!" };
+        { "game", "alphas", "orders", "samples", "seed", "points", "rules", "json!", "cola", "cola-steps", "cola-seed", "checkpoint", "checkpoint-every", "resume!", "residual" };
 
     /// <summary>Runs the command.</summary>
     public static int Run(Arguments args, TextWriter stdout, TextWriter stderr)
@@ -29,6 +29,7 @@ public static class ConsistencyCommand
             "none" => Array.Empty<string>(),
             var list => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
         };
+        var residual = Residual(args.Get("residual"));
         PointSource source = args.Get("points") is { } path
             ? new PointSource.Given(PointsFile.Read(path, game))
             : new PointSource.Sampled(args.Int("samples", 1000, 1, 10_000_000), args.Int("seed", 0, 0));
@@ -50,7 +51,7 @@ public static class ConsistencyCommand
         // Like the PyTorch peer's timer, which starts after `import torch`, ours starts after libtorch has loaded.
         TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
         var clock = Stopwatch.StartNew();
-        var rows = ConsistencyTable.Compute(game, alphas, orders, source, rules, cola: cola);
+        var rows = ConsistencyTable.Compute(game, alphas, orders, source, rules, cola: cola, residual: residual);
         clock.Stop();
         if (args.Flag("json"))
         {
@@ -58,7 +59,8 @@ public static class ConsistencyCommand
             {
                 var json = new Dictionary<string, object>
                 {
-                    ["game"] = game.Name, ["alpha"] = row.Alpha, ["samples"] = row.Samples, ["rules"] = row.Losses,
+                    ["game"] = game.Name, ["alpha"] = row.Alpha, ["samples"] = row.Samples, ["residual"] = ResidualName(residual),
+                    ["rules"] = row.Losses,
                 };
                 if (row.Cola is { } c)
                 {
@@ -72,7 +74,7 @@ public static class ConsistencyCommand
         else
         {
             var names = rows[0].Losses.Keys.ToList();
-            stdout.WriteLine($"consistency loss, {game.Name}, {rows[0].Samples} points per alpha (mean of sum_i ||r_i/alpha||^2)");
+            stdout.WriteLine($"consistency loss, {game.Name}, {rows[0].Samples} points per alpha (mean of sum_i ||r_i/alpha||^2, {ResidualName(residual)} residual)");
             stdout.WriteLine("alpha".PadLeft(8) + string.Concat(names.Select(n => n.PadLeft(13))));
             foreach (var row in rows)
                 stdout.WriteLine(row.Alpha.ToString("g4", CultureInfo.InvariantCulture).PadLeft(8)
@@ -86,4 +88,13 @@ public static class ConsistencyCommand
         return 0;
     }
 
+    /// <summary>--residual exact (the default: the true Jacobian of the updates) or stopgrad (stop-gradient terms as constants).</summary>
+    static ResidualMode Residual(string? name) => name switch
+    {
+        null or "exact" => ResidualMode.Exact,
+        "stopgrad" => ResidualMode.StopGradient,
+        _ => throw new UsageException($"--residual: unknown convention '{name}' (exact, stopgrad)"),
+    };
+
+    static string ResidualName(ResidualMode mode) => mode == ResidualMode.StopGradient ? "stopgrad" : "exact";
 }

@@ -18,10 +18,10 @@ namespace Hybrid.Cli.Commands;
 public static class ReproduceCommand
 {
     /// <summary>Accepted options after the target.</summary>
-    public static readonly string[] Options = { "out", "seeds", "fast!", "cola-runs", "cola-steps", "checkpoint", "resume!" };
+    public static readonly string[] Options = new[] { "out", "seeds", "fast!", "cola-runs", "cola-steps", "checkpoint", "resume!" }.Concat(ColaOptions.Names).ToArray();
 
     /// <summary>The games <c>reproduce</c> knows, in the order <c>all</c> runs them.</summary>
-    public static IReadOnlyList<string> Games { get; } = new[] { "tandem" }.Concat(Studies.All.Keys).ToList();
+    public static IReadOnlyList<string> Games { get; } = Studies.All.Keys.ToList();
 
     static string Available => $"available: {string.Join(", ", Games)}, all, tables";
 
@@ -47,9 +47,7 @@ public static class ReproduceCommand
             // One checkpoint file per game when several run: each game's COLA training is its own computation.
             var checkpoint = args.OutputFile("checkpoint") is { } file ? new ColaCheckpoint(targets.Count > 1 ? $"{file}.{game}" : file) : null;
             var progress = new ProgressReporter(stderr, $"COLA {game}");
-            var (report, json, charts) = game == "tandem"
-                ? Tandem(fast, runs, colaSteps, seeds, progress, checkpoint, args.Flag("resume"))
-                : Study(Studies.All[game], new StudyOptions(fast, runs, colaSteps, seeds, progress, checkpoint, args.Flag("resume")));
+            var (report, json, charts) = Study(Studies.All[game], new StudyOptions(fast, runs, colaSteps, seeds, progress, checkpoint, args.Flag("resume")) { Adjust = s => ColaOptions.Apply(args, s) });
             stdout.WriteLine(report);
             AtomicFile.Write(Path.Combine(outDir, "report.md"), report);
             AtomicFile.Write(Path.Combine(outDir, "results.json"), json);
@@ -59,39 +57,6 @@ public static class ReproduceCommand
         }
         if (targets.Count > 1) stdout.WriteLine("reports:\n  " + string.Join("\n  ", summary));
         return 0;
-    }
-
-    static (string Report, string Json, IReadOnlyList<ChartSpec> Charts) Tandem(bool fast, int runs, int? colaSteps, int seeds,
-        IProgress<ColaProgress> progress, ColaCheckpoint? checkpoint, bool resume)
-    {
-        var table = PaperTables.Tandem;
-        var comparison = TableComparison.Compute(table, seeds);
-        var steps = colaSteps ?? (fast ? 2000 : ColaSettings.Polynomial.Steps);
-        var settings = fast ? ColaSettings.Polynomial.Shortened(steps) : ColaSettings.Polynomial with { Steps = steps };
-        var cola = TandemReproduction.Compute(runs, settings, new LearningOptions(Steps: fast ? 30 : 100, Seeds: fast ? 3 : 10, InitStd: 0.1),
-            progress, checkpoint, resume);
-        var json = JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["table"] = table.Id, ["game"] = table.Game, ["samples"] = table.Samples, ["seeds"] = comparison.Seeds, ["fast"] = fast,
-            ["rows"] = comparison.Rows.Select(r => new Dictionary<string, object> { ["alpha"] = r.Alpha, ["rules"] = r.Losses }).ToArray(),
-            ["paper"] = table.Columns,
-            ["cells"] = comparison.Cells,
-            ["cola"] = new Dictionary<string, object>
-            {
-                ["settings"] = cola.Settings, ["runs"] = cola.Runs,
-                ["rows"] = cola.Rows.Select(r => new Dictionary<string, object> { ["alpha"] = r.Alpha, ["cola"] = r.Cola! }).ToArray(),
-                ["outcomes"] = cola.Outcomes.Select(Outcome).ToArray(),
-            },
-        }, Json.Indented);
-        var game = new Tandem();
-        var title = "Tandem game";
-        var charts = new[]
-        {
-            StudyCharts.LearningCurves(title, cola.Outcomes, Measure.LossOfPlayer1),
-            StudyCharts.Training(title, cola.Training),
-            StudyCharts.Fields(title, StudyRunner.Fields(game, TandemReproduction.OutcomeAlphas, cola.Rows)),
-        };
-        return (TandemReport.Markdown(comparison, cola), json, charts);
     }
 
     static (string Report, string Json, IReadOnlyList<ChartSpec> Charts) Study(StudySpec spec, StudyOptions options)
@@ -105,6 +70,7 @@ public static class ReproduceCommand
             ["paper_cells"] = r.Comparison?.Cells,
             ["paper_cola"] = spec.PaperCola?.ToDictionary(p => p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), p => new { cola = p.Value.Cola, cosine = p.Value.Cosine }),
             ["outcomes"] = r.Outcomes.Select(Outcome).ToArray(),
+            ["findings"] = spec.Findings?.Invoke(r),
             ["claims"] = r.Claims.Select(c => new { source = c.Source, statement = c.Statement, holds = c.Holds, detail = c.Detail }).ToArray(),
             ["seconds"] = new { table = r.TableSeconds, outcomes = r.OutcomeSeconds },
         }, Json.Indented);

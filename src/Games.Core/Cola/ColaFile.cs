@@ -71,7 +71,7 @@ public static class ColaFile
         using var reader = Open(path, out var header);
         var game = GameRegistry.Create(header.Game);
         var parameters = Weights(reader, header);
-        return ColaNetworks.FromParameters(game, header.Settings, parameters.to(device ?? CPU).requires_grad_(true));
+        return ColaNetworks.FromParameters(game, header.Settings, parameters.to(device ?? CPU).requires_grad_(true), header.Alphas);
     }
 
     /// <summary>

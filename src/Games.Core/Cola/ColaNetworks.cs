@@ -13,10 +13,20 @@ public sealed class ColaNetworks
 {
     readonly (int In, int Out, int Weight, int Bias)[][] layers;
     readonly (Tensor Weight, Tensor Bias)[][] views;
+    readonly Tensor? outputScale;   // [R, 1, 1] per-run alpha when the networks output gradient units
+    readonly Scalar? inputScale;
 
-    ColaNetworks(DifferentiableGame game, ColaSettings settings, ParameterStore store, (int, int, int, int)[][] layers)
+    ColaNetworks(DifferentiableGame game, ColaSettings settings, ParameterStore store, (int, int, int, int)[][] layers, IReadOnlyList<double>? alphas)
     {
         Game = game; Settings = settings; Store = store; this.layers = layers;
+        if (settings.Output == ColaOutput.GradientUnits)
+        {
+            if (alphas is null || alphas.Count != store.Copies)
+                throw new ArgumentException($"networks that output gradient units need one alpha per run ({store.Copies})", nameof(alphas));
+            outputScale = tensor(alphas.ToArray(), dtype: ScalarType.Float64, device: store.Values.device).view(-1, 1, 1).DetachFromDisposeScope();
+        }
+        if (settings.InputScale != 1) inputScale = settings.InputScale.ToScalar();
+        Alphas = alphas?.ToArray();
         // Weight views into the parameter tensor are made once: they follow its in-place updates, and a step
         // saves the narrow/view operations that would otherwise be recorded for every layer.
         views = Views(store);
@@ -29,6 +39,9 @@ public sealed class ColaNetworks
             var b = store.Block(layer.Bias).unsqueeze(1).DetachFromDisposeScope();
             return (w, b);
         }).ToArray()).ToArray();
+
+    /// <summary>Per run: the look-ahead rate it was trained for, when known (needed for <see cref="ColaOutput.GradientUnits"/>).</summary>
+    public double[]? Alphas { get; }
 
     /// <summary>The game the networks play.</summary>
     public DifferentiableGame Game { get; }
@@ -52,21 +65,21 @@ public sealed class ColaNetworks
     /// Fresh networks: run r is initialised from a generator seeded with <paramref name="seeds"/>[r], like PyTorch's
     /// nn.Linear (weights and biases uniform in +-1/sqrt(fan_in)), so a run's numbers do not depend on the others.
     /// </summary>
-    public static ColaNetworks Create(DifferentiableGame game, ColaSettings settings, IReadOnlyList<long> seeds, Device? device = null)
+    public static ColaNetworks Create(DifferentiableGame game, ColaSettings settings, IReadOnlyList<long> seeds, Device? device = null, IReadOnlyList<double>? alphas = null)
     {
         settings.Validate();
         if (seeds.Count < 1) throw new ArgumentException("at least one run is needed", nameof(seeds));
         var layout = Layout(game, settings, out var plan);
-        return new ColaNetworks(game, settings, layout.Build(seeds, device, ScalarType.Float64), plan);
+        return new ColaNetworks(game, settings, layout.Build(seeds, device, ScalarType.Float64), plan, alphas);
     }
 
     /// <summary>Networks around existing parameters [R, P] (loading, or one run taken out of a batch); they take ownership of the tensor.</summary>
-    public static ColaNetworks FromParameters(DifferentiableGame game, ColaSettings settings, Tensor parameters)
+    public static ColaNetworks FromParameters(DifferentiableGame game, ColaSettings settings, Tensor parameters, IReadOnlyList<double>? alphas = null)
     {
         var layout = Layout(game, settings, out var plan);
         if (parameters.dim() != 2 || parameters.shape[1] != layout.Size)
             throw new ArgumentException($"COLA parameters for {game.Name} with these settings need shape [R, {layout.Size}], got [{string.Join(", ", parameters.shape)}]");
-        return new ColaNetworks(game, settings, new ParameterStore(layout.Shapes, parameters), plan);
+        return new ColaNetworks(game, settings, new ParameterStore(layout.Shapes, parameters), plan, alphas);
     }
 
     /// <summary>The parameter count of one run's pair of networks.</summary>
@@ -106,7 +119,7 @@ public sealed class ColaNetworks
     }
 
     /// <summary>Updates of every player for every run: <paramref name="theta"/> is [R, B, D], the result one [R, B, d_i] per player.</summary>
-    public Tensor[] Forward(Tensor theta) => Forward(views, theta);
+    public Tensor[] Forward(Tensor theta) => Forward(views, theta, outputScale);
 
     /// <summary>Updates of run <paramref name="run"/> at points [B, D]: one [B, d_i] tensor per player.</summary>
     public Tensor[] ForwardRun(int run, Tensor theta)
@@ -114,21 +127,22 @@ public sealed class ColaNetworks
         using var scope = NewDisposeScope();
         var single = layers.Select(player => player.Select(layer =>
             (Store.Block(layer.Weight).narrow(0, run, 1), Store.Block(layer.Bias).narrow(0, run, 1).unsqueeze(1))).ToArray()).ToArray();
-        return Forward(single, theta.unsqueeze(0)).Select(h => h.squeeze(0).MoveToOuterDisposeScope()).ToArray();
+        return Forward(single, theta.unsqueeze(0), outputScale?.narrow(0, run, 1)).Select(h => h.squeeze(0).MoveToOuterDisposeScope()).ToArray();
     }
 
-    Tensor[] Forward((Tensor Weight, Tensor Bias)[][] weights, Tensor theta)
+    Tensor[] Forward((Tensor Weight, Tensor Bias)[][] weights, Tensor theta, Tensor? scale)
     {
         var result = new Tensor[weights.Length];
+        var input = inputScale is null ? theta : theta.mul(inputScale);
         for (var i = 0; i < weights.Length; i++)
         {
-            var x = theta;
+            var x = input;
             for (var l = 0; l < weights[i].Length; l++)
             {
                 x = x.bmm(weights[i][l].Weight).PlusInPlace(weights[i][l].Bias);
                 if (l + 1 < weights[i].Length) x = Settings.Activation == ColaActivation.Relu ? x.relu() : x.tanh();
             }
-            result[i] = x;
+            result[i] = scale is null ? x : x.mul(scale);
         }
         return result;
     }

@@ -12,6 +12,17 @@ public enum ColaActivation
     Tanh,
 }
 
+/// <summary>What the COLA networks' output is (the thesis leaves it open).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ColaOutput>))]
+public enum ColaOutput
+{
+    /// <summary>The network outputs the update h_i itself (the thesis' wording: "a neural network for h_i").</summary>
+    Update,
+    /// <summary>The network outputs g_i in gradient units and h_i = alpha g_i: the residual h_i/alpha + grad_i L^i
+    /// then has the same scale at every rate, so the networks fit the same kind of function for every alpha.</summary>
+    GradientUnits,
+}
+
 /// <summary>
 /// Settings of COLA training (thesis 4.3 and appendix H). Every field is an option; the defaults follow the
 /// thesis where it speaks and say so where it does not.
@@ -28,9 +39,19 @@ public enum ColaActivation
 /// steps (120 decays in 120,000 steps; the rate ends at 3e-6 of its start), so that Adam's step noise vanishes and
 /// training converges. The PyTorch peer decays ten times per run (every Steps/10; the rate ends at 35% of its
 /// start), which leaves Tandem losses between 1e-10 and 4e-5 (docs/benchmarks.md). 0 means Steps/10.</param>
+/// <param name="Output">What the networks output (<see cref="ColaOutput"/>); not in the thesis, default the update itself.</param>
+/// <param name="InputScale">The networks read theta times this factor (e.g. 1/7 maps [-7, 7] to [-1, 1]); not in the thesis, default 1.</param>
+/// <param name="Restarts">Candidates trained per run; the run keeps the one with the lowest consistency loss on
+/// <paramref name="ValidationPoints"/> held-out points of the region (its own stream, never the table's points),
+/// so that one poor optimisation does not decide a table's mean. Not in the thesis, default 1 (no selection).</param>
+/// <param name="ValidationPoints">Held-out points of the selection among restarts.</param>
+/// <param name="TrainingRegion">Where training points are drawn; null for the game's region (H.1: "in general, the
+/// size of the region is a hyperparameter"). A learning run whose steps leave the region meets an update function
+/// that was never fit there; a wider training region keeps it inside.</param>
 public sealed record ColaSettings(
     int HiddenLayers, int Width, ColaActivation Activation, int Batch, int Steps,
-    double LearningRate, double LearningRateDecay = 0.9, int DecayEvery = 1000)
+    double LearningRate, double LearningRateDecay = 0.9, int DecayEvery = 1000,
+    ColaOutput Output = ColaOutput.Update, double InputScale = 1, int Restarts = 1, int ValidationPoints = 1000, Region? TrainingRegion = null)
 {
     /// <summary>Appendix H.1: one hidden layer of 8 ReLU units, batch 8, 120,000 steps.</summary>
     public static ColaSettings Polynomial { get; } = new(1, 8, ColaActivation.Relu, 8, 120_000, 1e-2);
@@ -56,6 +77,17 @@ public sealed record ColaSettings(
     /// <summary>The learning rate in force at a step.</summary>
     public double RateAt(int step) => LearningRate * Math.Pow(LearningRateDecay, step / ResolvedDecayEvery);
 
+    /// <summary>The settings in words, for reports: the thesis' fields, then the open choices that differ from their defaults.</summary>
+    public string Describe()
+    {
+        var text = $"{HiddenLayers} hidden layer(s) of {Width} {Activation} units, batch {Batch}, {Steps} steps, Adam lr {LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}, decay {LearningRateDecay.ToString(System.Globalization.CultureInfo.InvariantCulture)} every {ResolvedDecayEvery} steps";
+        if (Output == ColaOutput.GradientUnits) text += ", output in gradient units (h = alpha g)";
+        if (InputScale != 1) text += $", inputs scaled by {InputScale.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}";
+        if (Restarts > 1) text += $", best of {Restarts} candidates per run on {ValidationPoints} held-out points";
+        if (TrainingRegion is { } region) text += $", trained on {region}^d";
+        return text;
+    }
+
     /// <summary>Throws a clear error for nonsensical settings.</summary>
     public void Validate()
     {
@@ -66,5 +98,10 @@ public sealed record ColaSettings(
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "the learning rate must be finite and > 0");
         if (!(LearningRateDecay > 0 && LearningRateDecay <= 1)) throw new ArgumentOutOfRangeException(nameof(LearningRateDecay), LearningRateDecay, "the decay must lie in (0, 1]");
         if (DecayEvery < 0) throw new ArgumentOutOfRangeException(nameof(DecayEvery), DecayEvery, "DecayEvery must be >= 0");
+        if (!(InputScale > 0) || !double.IsFinite(InputScale)) throw new ArgumentOutOfRangeException(nameof(InputScale), InputScale, "the input scale must be finite and > 0");
+        if (Restarts < 1) throw new ArgumentOutOfRangeException(nameof(Restarts), Restarts, "at least one candidate per run");
+        if (TrainingRegion is { } r && !(r.Low < r.High && double.IsFinite(r.Low) && double.IsFinite(r.High)))
+            throw new ArgumentOutOfRangeException(nameof(TrainingRegion), TrainingRegion, "the training region needs finite Low < High");
+        if (ValidationPoints < 1) throw new ArgumentOutOfRangeException(nameof(ValidationPoints), ValidationPoints, "at least one validation point");
     }
 }

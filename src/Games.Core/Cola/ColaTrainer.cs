@@ -63,7 +63,7 @@ public sealed class ColaTrainer
         if (alphas.Count != seeds.Count) throw new ArgumentException($"one seed per run: {alphas.Count} alphas, {seeds.Count} seeds");
         foreach (var a in alphas)
             if (!(a > 0) || !double.IsFinite(a)) throw new ArgumentOutOfRangeException(nameof(alphas), a, "every alpha must be finite and > 0");
-        var networks = ColaNetworks.Create(game, settings, seeds, device);
+        var networks = ColaNetworks.Create(game, settings, seeds, device, alphas);
         // Sampling streams are separate from the initialisation streams (offset seed) so both can be replayed.
         var generators = seeds.Select(s => new Generator(unchecked((ulong)s + 0x9E3779B97F4A7C15UL))).ToArray();
         return new ColaTrainer(networks, alphas.ToArray(), seeds.ToArray(), 0, generators);
@@ -110,7 +110,7 @@ public sealed class ColaTrainer
     }
 
     /// <summary>
-    /// [R, B, D] uniform points of the game's region for the current step, run r drawing from its own stream.
+    /// [R, B, D] uniform points of the training region (the game's unless the settings say otherwise) for the current step, run r drawing from its own stream.
     /// Points are drawn a block of steps at a time; the stream's state at the block's start is what a
     /// checkpoint stores, so a resumed run redraws the block and continues mid-block with the same points.
     /// </summary>
@@ -125,7 +125,8 @@ public sealed class ColaTrainer
             foreach (var s in blockStart) s.DetachFromDisposeScope();
             var shape = new long[] { SampleBlock, batch, Game.TotalParameters };
             using var scope = NewDisposeScope();
-            block = stack(generators.Select(g => Game.Region.Sample(shape, g)).ToArray()).to(Networks.Parameters.device).MoveToOuterDisposeScope();
+            var region = Settings.TrainingRegion ?? Game.Region;
+            block = stack(generators.Select(g => region.Sample(shape, g)).ToArray()).to(Networks.Parameters.device).MoveToOuterDisposeScope();
             block.DetachFromDisposeScope();
         }
         return block.select(1, offset);
@@ -209,7 +210,7 @@ public sealed class ColaTrainer
     /// </summary>
     internal static ColaTrainer Restore(DifferentiableGame game, ColaSettings settings, double[] alphas, long[] seeds, int step, Tensor parameters, Device? device)
     {
-        var networks = ColaNetworks.FromParameters(game, settings, parameters.to(device ?? CPU).detach().requires_grad_(true));
+        var networks = ColaNetworks.FromParameters(game, settings, parameters.to(device ?? CPU).detach().requires_grad_(true), alphas);
         return new ColaTrainer(networks, alphas, seeds, step, seeds.Select(_ => new Generator(0)).ToArray());
     }
 

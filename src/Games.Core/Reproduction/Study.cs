@@ -58,6 +58,9 @@ public sealed record StudySpec(string Game, string Title, string Sources, double
     /// <summary>A final-policy view (IPD), if the study reports one.</summary>
     public PolicyView? Policy { get; init; }
 
+    /// <summary>Findings computed from the results that are not claims of the thesis (e.g. where the printed labels differ), printed in the report.</summary>
+    public Func<StudyResults, IReadOnlyList<string>>? Findings { get; init; }
+
     /// <summary>Notes on settings and known differences, printed in the report.</summary>
     public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
 
@@ -80,11 +83,15 @@ public sealed record StudyOptions(bool Fast = false, int? Runs = null, int? Cola
     /// <summary>COLA runs per rate.</summary>
     public int ResolvedRuns => Runs ?? (Fast ? 3 : 10);
 
-    /// <summary>The COLA settings for <paramref name="game"/>: the thesis' (appendix H), shortened in fast mode.</summary>
+    /// <summary>Changes to the game's COLA settings (width, restarts, ...), applied after the fast mode and <see cref="ColaSteps"/>.</summary>
+    public Func<ColaSettings, ColaSettings>? Adjust { get; init; }
+
+    /// <summary>The COLA settings for <paramref name="game"/>: the thesis' (appendix H), shortened in fast mode, then <see cref="Adjust"/>ed.</summary>
     public ColaSettings ColaSettingsFor(DifferentiableGame game)
     {
         var full = ColaSettings.For(game);
-        return Fast ? full.Shortened(ColaSteps ?? 2000) : full with { Steps = ColaSteps ?? full.Steps };
+        var settings = Fast ? full.Shortened(ColaSteps ?? 2000) : full with { Steps = ColaSteps ?? full.Steps };
+        return Adjust?.Invoke(settings) ?? settings;
     }
 
     /// <summary>Learning-run settings: fast mode uses 3 seeds and a quarter of the steps.</summary>

@@ -19,8 +19,7 @@ public static class StudyReport
         sb.AppendLine("## Consistency table with COLA");
         sb.AppendLine();
         sb.AppendLine($"{spec.Samples} points per alpha drawn uniformly from {GamesRegion(spec)} (seed 0); consistency loss = mean over points of sum_i ||h_i/alpha + grad_i L^i(theta_i, theta_-i + h_-i)||^2.");
-        sb.AppendLine($"COLA: {r.Runs} runs per alpha trained together ({s.HiddenLayers} hidden layer(s) of {s.Width} {s.Activation} units, batch {s.Batch}, {s.Steps} steps, Adam lr {s.LearningRate}, "
-            + $"decay {s.LearningRateDecay} every {s.ResolvedDecayEvery} steps); mean ± std over runs. Cosine: mean over points of the cosine between COLA's and the rule's updates, mean over runs. {r.TableSeconds:F0} s.");
+        sb.AppendLine($"COLA: {r.Runs} runs per alpha trained together ({s.Describe()}); mean ± std and median over runs. Cosine: mean over points of the cosine between COLA's and the rule's updates, mean over runs. {r.TableSeconds:F0} s.");
         sb.AppendLine();
         var orders = spec.Orders.Distinct().OrderBy(n => n).ToArray();
         var ruleColumns = new List<string> { "lola_exact" };
@@ -29,6 +28,7 @@ public static class StudyReport
         var header = new List<string> { "alpha" };
         header.AddRange(ruleColumns);
         header.Add("COLA ours");
+        header.Add("COLA median");
         if (spec.PaperCola != null) header.Add("COLA paper");
         header.AddRange(ruleColumns.Take(1 + orders.Count(n => n != 1)).Select(c => $"cos {c}"));
         if (spec.PaperCola != null) header.Add("cos paper");
@@ -40,6 +40,7 @@ public static class StudyReport
             var cells = new List<string> { F(row.Alpha) + (spec.TableAlphas.Contains(row.Alpha) ? "" : "*") };
             cells.AddRange(ruleColumns.Select(k => F(row.Losses[k])));
             cells.Add($"{F(c.Mean)} ± {F(c.Std)}");
+            cells.Add(F(c.Median));
             var printed = spec.PaperCola != null && spec.PaperCola.TryGetValue(row.Alpha, out var p) ? p : ("", "");
             if (spec.PaperCola != null) cells.Add(printed.Item1);
             cells.AddRange(ruleColumns.Take(1 + orders.Count(n => n != 1)).Select(k => $"{c.Cosine[k]:F2} ± {c.CosineStd[k]:F2}"));
@@ -91,6 +92,13 @@ public static class StudyReport
             sb.AppendLine($"- [{(c.Holds ? "holds" : "does not hold")}] ({c.Source}) {c.Statement}: {c.Detail}.");
         sb.AppendLine();
         sb.AppendLine($"{r.Claims.Count(c => c.Holds)} of {r.Claims.Count} claims hold in this run.");
+        if (spec.Findings?.Invoke(r) is { Count: > 0 } findings)
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Differences from the printed tables");
+            sb.AppendLine();
+            foreach (var f in findings) sb.AppendLine($"- {f}");
+        }
         if (spec.Notes.Count > 0)
         {
             sb.AppendLine();

@@ -11,7 +11,7 @@ namespace Hybrid.Games.Rules;
 /// Written as a recursion of vector-Jacobian products, independently of <see cref="CgdRule"/>, so that
 /// the equality of the two is a real check.
 /// </remarks>
-public sealed class LookAheadSeriesRule : ILearningRule
+public sealed class LookAheadSeriesRule : IStopGradientRule
 {
     /// <summary>LookAhead of order <paramref name="order"/> &gt;= 0.</summary>
     public LookAheadSeriesRule(int order)
@@ -27,10 +27,15 @@ public sealed class LookAheadSeriesRule : ILearningRule
     public string Name => $"lookahead_{Order}";
 
     /// <inheritdoc/>
-    public Tensor[] Update(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha)
+    public Tensor[] Update(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha) => Compute(game, theta, alpha, detachHeld: false);
+
+    /// <inheritdoc/>
+    public Tensor[] UpdateDetached(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha) => Compute(game, theta, alpha, detachHeld: true);
+
+    Tensor[] Compute(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha, bool detachHeld)
     {
         LearningRuleExtensions.CheckRate(alpha);
-        var d = GameDerivatives.At(game, theta);
+        var d = GameDerivatives.At(game, theta, detachHeld);
         // f^{k+1} = -alpha (xi + H_o f^k), and grad_i L^i + sum_j H_ij f_j is ShapedByOpponents with rate -1.
         var minusOne = tensor(-1.0, dtype: ScalarType.Float64, device: d.Theta[0].device);
         var f = d.Xi.Select(x => -alpha * x).ToArray();

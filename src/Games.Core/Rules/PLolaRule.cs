@@ -8,7 +8,7 @@ namespace Hybrid.Games.Rules;
 /// the LookAhead gradient and chi the shaping term. p = 0 is LookAhead, p = 1 is Taylor LOLA, and SOS chooses
 /// p per point.
 /// </summary>
-public class PLolaRule : ILearningRule
+public class PLolaRule : IStopGradientRule
 {
     readonly double p;
 
@@ -30,10 +30,16 @@ public class PLolaRule : ILearningRule
     public string Name { get; }
 
     /// <inheritdoc/>
-    public Tensor[] Update(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha)
+    public Tensor[] Update(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha) => Compute(game, theta, alpha, detachHeld: false);
+
+    /// <inheritdoc/>
+    /// <remarks>xi_0 and chi are built with their held vectors detached; SOS's p is computed from them as usual.</remarks>
+    public Tensor[] UpdateDetached(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha) => Compute(game, theta, alpha, detachHeld: true);
+
+    Tensor[] Compute(DifferentiableGame game, IReadOnlyList<Tensor> theta, Tensor alpha, bool detachHeld)
     {
         LearningRuleExtensions.CheckRate(alpha);
-        var d = GameDerivatives.At(game, theta);
+        var d = GameDerivatives.At(game, theta, detachHeld);
         var xi0 = d.LookAheadGradient(alpha);
         var chi = d.Chi();
         var weight = ShapingWeight(d, xi0, chi, alpha);

@@ -42,8 +42,11 @@ public static class ConsistencyTable
     /// <param name="firstOrderRules">Which of <see cref="FirstOrderRules"/> to include (all by default).</param>
     /// <param name="device">Where to compute.</param>
     /// <param name="cola">Also train COLA runs per rate and report their loss and cosine similarity with LOLA and each HOLA order.</param>
+    /// <param name="residual">How the residuals of the first-order rules differentiate their stop-gradients
+    /// (<see cref="ResidualMode"/>; lookahead, lola_taylor and sos differ between the modes, cgd and the HOLA columns do not).</param>
     public static IReadOnlyList<ConsistencyRow> Compute(DifferentiableGame game, IReadOnlyList<double> alphas, IReadOnlyList<int> orders,
-        PointSource points, IEnumerable<string>? firstOrderRules = null, Device? device = null, ColaTableOptions? cola = null)
+        PointSource points, IEnumerable<string>? firstOrderRules = null, Device? device = null, ColaTableOptions? cola = null,
+        ResidualMode residual = ResidualMode.Exact)
     {
         device ??= CPU;
         if (alphas.Count == 0) throw new ArgumentException("at least one alpha is needed", nameof(alphas));
@@ -86,7 +89,7 @@ public static class ConsistencyTable
         {
             using var ruleScope = NewDisposeScope();
             var rule = RuleRegistry.Create(name);
-            Report(name, Consistency.PointLoss(Consistency.Residual(game, rule, theta, rate), rate));
+            Report(name, Consistency.PointLoss(Consistency.Residual(game, rule, theta, rate, mode: residual), rate));
         }
         return alphas.Select((a, i) => new ConsistencyRow(a, (int)perAlpha, results[i], colaColumns?[i])).ToList();
     }
