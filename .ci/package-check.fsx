@@ -1,6 +1,6 @@
 // CI step: the library as its users consume it (README, "Using Hybrid from your own project").
 //
-// Packs Hybrid.Kernel, Hybrid.Games.Core, Hybrid.Scaling and Hybrid.Shaping into a local feed under a version of this run's own
+// Packs Hybrid.Kernel, Hybrid.Charts, Hybrid.Games.Core, Hybrid.Scaling and Hybrid.Shaping into a local feed under a version of this run's own
 // (0.1.0-check.<time>), so that packages an earlier run left in the NuGet cache are never used, then
 //   1. builds a console project outside the repository with PackageReferences to them, whose Program.cs is made of
 //      README.md's ```csharp blocks (using directives hoisted, each block in its own scope), and runs it: its own
@@ -66,7 +66,7 @@ let nugetPackages =
     match Environment.GetEnvironmentVariable "NUGET_PACKAGES" with
     | null | "" -> Path.Combine(Environment.GetFolderPath Environment.SpecialFolder.UserProfile, ".nuget", "packages")
     | folder -> folder
-let ids = [ "Hybrid.Kernel"; "Hybrid.Games.Core"; "Hybrid.Scaling"; "Hybrid.Shaping" ]
+let ids = [ "Hybrid.Kernel"; "Hybrid.Charts"; "Hybrid.Games.Core"; "Hybrid.Scaling"; "Hybrid.Shaping" ]
 
 let cleanUp () =
     if Environment.GetEnvironmentVariable "HYBRID_CHECK_KEEP" = "1" then printfn "package check: kept %s" work
