@@ -37,6 +37,12 @@ public abstract class DifferentiableGame
         return Enumerable.Range(0, PlayerCount).Select(i => Loss(i, theta)).ToArray();
     }
 
+    /// <summary>
+    /// The same game, evaluated the way that is fastest when its losses are differentiated twice per step over many
+    /// steps (COLA training). Games with more than one evaluation method override this; the values agree to round-off.
+    /// </summary>
+    public virtual DifferentiableGame ForSecondOrderTraining() => this;
+
     /// <summary>Uniform samples from <see cref="Region"/>, one [batch, d_i] tensor per player.</summary>
     public Tensor[] SampleRegion(long batch, Generator generator, Device? device = null) =>
         Players.Select(p => Region.Sample(batch, p.ParameterSize, generator, device)).ToArray();

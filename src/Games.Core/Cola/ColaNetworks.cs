@@ -26,7 +26,6 @@ public sealed class ColaNetworks
             outputScale = tensor(alphas.ToArray(), dtype: ScalarType.Float64, device: store.Values.device).view(-1, 1, 1).DetachFromDisposeScope();
         }
         if (settings.InputScale != 1) inputScale = settings.InputScale.ToScalar();
-        Alphas = alphas?.ToArray();
         // Weight views into the parameter tensor are made once: they follow its in-place updates, and a step
         // saves the narrow/view operations that would otherwise be recorded for every layer.
         views = Views(store);
@@ -39,9 +38,6 @@ public sealed class ColaNetworks
             var b = store.Block(layer.Bias).unsqueeze(1).DetachFromDisposeScope();
             return (w, b);
         }).ToArray()).ToArray();
-
-    /// <summary>Per run: the look-ahead rate it was trained for, when known (needed for <see cref="ColaOutput.GradientUnits"/>).</summary>
-    public double[]? Alphas { get; }
 
     /// <summary>The game the networks play.</summary>
     public DifferentiableGame Game { get; }

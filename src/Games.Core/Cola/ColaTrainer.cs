@@ -63,19 +63,11 @@ public sealed class ColaTrainer
         if (alphas.Count != seeds.Count) throw new ArgumentException($"one seed per run: {alphas.Count} alphas, {seeds.Count} seeds");
         foreach (var a in alphas)
             if (!(a > 0) || !double.IsFinite(a)) throw new ArgumentOutOfRangeException(nameof(alphas), a, "every alpha must be finite and > 0");
-        var networks = ColaNetworks.Create(ForTraining(game), settings, seeds, device, alphas);
+        var networks = ColaNetworks.Create(game.ForSecondOrderTraining(), settings, seeds, device, alphas);
         // Sampling streams are separate from the initialisation streams (offset seed) so both can be replayed.
         var generators = seeds.Select(s => new Generator(unchecked((ulong)s + 0x9E3779B97F4A7C15UL))).ToArray();
         return new ColaTrainer(networks, alphas.ToArray(), seeds.ToArray(), 0, generators);
     }
-
-    /// <summary>
-    /// The game as training evaluates it: every step differentiates the losses twice, where the IPD's closed-form
-    /// value is 1.4-2 times faster than its linear solve and equal to it to round-off (docs/benchmarks.md); at the
-    /// high orders of HOLA the solve is faster, so the game keeps it as its default.
-    /// </summary>
-    static DifferentiableGame ForTraining(DifferentiableGame game) =>
-        game is Catalog.IteratedPrisonersDilemma { Value: Catalog.IpdValue.LinearSolve } ipd ? new Catalog.IteratedPrisonersDilemma(ipd.Gamma, Catalog.IpdValue.ClosedForm) : game;
 
     /// <summary>Trains until <see cref="ColaSettings.Steps"/> (or <paramref name="untilStep"/>), reporting progress and
     /// writing checkpoints when asked. Returns the last batch's loss per run.</summary>
@@ -218,7 +210,7 @@ public sealed class ColaTrainer
     /// </summary>
     internal static ColaTrainer Restore(DifferentiableGame game, ColaSettings settings, double[] alphas, long[] seeds, int step, Tensor parameters, Device? device)
     {
-        var networks = ColaNetworks.FromParameters(ForTraining(game), settings, parameters.to(device ?? CPU).detach().requires_grad_(true), alphas);
+        var networks = ColaNetworks.FromParameters(game.ForSecondOrderTraining(), settings, parameters.to(device ?? CPU).detach().requires_grad_(true), alphas);
         return new ColaTrainer(networks, alphas, seeds, step, seeds.Select(_ => new Generator(0)).ToArray());
     }
 

@@ -92,7 +92,10 @@ public static class LearningOutcomes
         // Non-finite parameters count as outside: a diverged run has left Theta by definition.
         using Scalar low = game.Region.Low.ToScalar(), high = game.Region.High.ToScalar();
         var outside = t.Parameters.lt(low).logical_or(t.Parameters.gt(high)).logical_or(t.Parameters.isfinite().logical_not()).any(2).t().contiguous(); // [K, T+1]
-        var left = Enumerable.Range(0, (int)k).Select(s => Array.IndexOf(outside[s].data<bool>().ToArray(), true)).ToArray();
+        // argmax over steps of the 0/1 flags is the first step outside; -1 where no step is.
+        var ever = outside.any(1).data<bool>().ToArray();
+        var first = outside.to_type(ScalarType.Int64).argmax(1).data<long>().ToArray();
+        var left = Enumerable.Range(0, (int)k).Select(s => ever[s] ? (int)first[s] : -1).ToArray();
         return new(name, alpha, t.Outcome, t.FinalLosses(),
             Enumerable.Range(0, t.Outcome.Length).Select(s => t.Parameters[-1][s].data<double>().ToArray()).ToArray(),
             curve, values[-1].data<double>().ToArray(), values.var(0, unbiased: false).data<double>().ToArray(),
