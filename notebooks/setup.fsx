@@ -112,7 +112,19 @@ let chart (dir: string) (spec: ChartSpec) =
     HTML(chartHtml spec false) |> display |> ignore
     printfn "chart: results/notebooks/%s/%s" (Path.GetFileName dir) spec.File
 
-/// How the notebooks run a chapter-3 study: the library's defaults (the thesis' settings) in full mode; in fast mode
-/// the library's fast mode with COLA trained for 500 steps, a smoke run that keeps CI short.
-let studyOptions () =
-    if fast then Hybrid.Games.Reproduction.StudyOptions(Fast = true, ColaSteps = 500) else Hybrid.Games.Reproduction.StudyOptions()
+/// Directory of COLA training checkpoints shared with the command line (environment variable HYBRID_COLA_CHECKPOINTS).
+let colaCheckpoints = Environment.GetEnvironmentVariable "HYBRID_COLA_CHECKPOINTS" |> Option.ofObj |> Option.filter (String.IsNullOrWhiteSpace >> not)
+
+/// How the notebooks run the chapter-3 study of a game: the library's defaults (the thesis' settings) in full mode; in
+/// fast mode the library's fast mode with COLA trained for 500 steps, a smoke run that keeps CI short.
+/// In full mode with HYBRID_COLA_CHECKPOINTS=DIR the COLA training writes DIR/GAME.ckpt and resumes from it: a
+/// notebook run after `hybrid reproduce GAME --checkpoint DIR/GAME.ckpt` continues that training instead of repeating
+/// it (the same networks and training curve, as resumption is exact; a checkpoint of other settings is refused).
+let studyOptions (game: string) =
+    match fast, colaCheckpoints with
+    | true, _ -> Hybrid.Games.Reproduction.StudyOptions(Fast = true, ColaSteps = 500)
+    | false, Some dir ->
+        let file = Path.Combine(dir, game + ".ckpt")
+        printfn "COLA training: checkpoint %s (%s)" file (if File.Exists file then "resumed" else "new")
+        Hybrid.Games.Reproduction.StudyOptions(Checkpoint = Hybrid.Games.Cola.ColaCheckpoint(file), Resume = true)
+    | false, None -> Hybrid.Games.Reproduction.StudyOptions()

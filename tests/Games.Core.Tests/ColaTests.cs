@@ -47,18 +47,33 @@ public class ColaTests
         {
             var path = Path.Combine(dir.FullName, "checkpoint.cola");
             var uninterrupted = ColaTrainer.Create(game, settings, new[] { 1.0, 0.1 }, new long[] { 7, 8 });
-            uninterrupted.Train();
+            var straight = new List<ColaProgress>();
+            uninterrupted.Train(progress: new Collect(straight), reportEvery: 500);
 
             // Stop mid-block (1,000 steps per sampling block) and go on from the file in a new trainer.
             var first = ColaTrainer.Create(game, settings, new[] { 1.0, 0.1 }, new long[] { 7, 8 });
-            first.Train(untilStep: 1234, checkpoint: new ColaCheckpoint(path, Every: 617));
+            first.Train(untilStep: 1234, checkpoint: new ColaCheckpoint(path, Every: 617), reportEvery: 500);
             Assert.Equal(1234, ColaFile.ReadHeader(path).Step);
             var resumed = ColaFile.ReadTrainer(path);
             Assert.Equal(1234, resumed.Step);
-            resumed.Train();
+            var after = new List<ColaProgress>();
+            resumed.Train(progress: new Collect(after), reportEvery: 500);
             Assert.Equal(Values(uninterrupted.Networks.Parameters), Values(resumed.Networks.Parameters));
+
+            // The training curve survives the stop: the resumed run replays the reports made before it (flagged as
+            // earlier, for a display to skip), then goes on, and the whole equals the uninterrupted curve.
+            Assert.Equal(new[] { 500, 1000, 1500, 2000, 2500 }, straight.Select(p => p.Step));
+            Assert.Equal(new[] { true, true, false, false, false }, after.Select(p => p.Earlier));
+            Assert.Equal(straight.Select(p => p.Step), after.Select(p => p.Step));
+            Assert.Equal(straight.SelectMany(p => p.Losses), after.SelectMany(p => p.Losses));
+            Assert.Equal(uninterrupted.History.Select(h => h.Step), resumed.History.Select(h => h.Step));
         }
         finally { dir.Delete(true); }
+    }
+
+    sealed class Collect(List<ColaProgress> into) : IProgress<ColaProgress>
+    {
+        public void Report(ColaProgress value) => into.Add(value);
     }
 
     [Fact]

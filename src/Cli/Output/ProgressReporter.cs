@@ -39,11 +39,13 @@ sealed class ProgressBar(TextWriter stderr)
 sealed class ProgressReporter(TextWriter stderr, string label) : IProgress<ColaProgress>
 {
     readonly ProgressBar bar = new(stderr);
+    double resumedAt; // the fraction a resumed training had done before this process: the ETA counts from there
 
     public void Report(ColaProgress p)
     {
         var fraction = p.Steps == 0 ? 1 : (double)p.Step / p.Steps;
+        if (p.Earlier) { resumedAt = fraction; return; }
         var mean = p.Losses.Length > 0 ? p.Losses.Average() : double.NaN;
-        bar.Report(fraction, $"{label} {p.Step}/{p.Steps} mean batch loss {mean.ToString("0.##e+0", CultureInfo.InvariantCulture)}", p.Elapsed);
+        bar.Report(fraction, $"{label} {p.Step}/{p.Steps} mean batch loss {mean.ToString("0.##e+0", CultureInfo.InvariantCulture)}", p.Elapsed, resumedAt);
     }
 }

@@ -19,14 +19,14 @@ public sealed record ColaFileHeader(string Game, ColaSettings Settings, double[]
 /// Trained COLA update functions and training checkpoints in the library's state format (<see cref="StateFile"/>:
 /// length, checksum, kind "cola"). The header's identity is the training (game, settings, per-run alphas and seeds);
 /// the body holds the step, the weights [R, P] float64, and for checkpoints the Adam state and each run's
-/// sampling-generator state. Files are replaced atomically, so a killed process leaves the old file or the new one.
+/// sampling-generator state and the progress history (the training curve so far). Files are replaced atomically, so a killed process leaves the old file or the new one.
 /// </summary>
 public static class ColaFile
 {
     const string Kind = "cola";
 
     /// <summary>The layout version of the body written by this build.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>Writes the trainer's weights (and with <paramref name="trainingState"/> everything needed to resume).</summary>
     public static void Write(string path, ColaTrainer trainer, bool trainingState)
@@ -44,6 +44,13 @@ public static class ColaFile
             var states = trainer.GeneratorStates();
             w.Write(states.Length);
             foreach (var state in states) w.WriteTensor(state);
+            w.Section("history");
+            w.Write(trainer.History.Count);
+            foreach (var (step, losses) in trainer.History)
+            {
+                w.Write(step);
+                w.WriteArray(losses);
+            }
         });
     }
 
@@ -99,8 +106,24 @@ public static class ColaFile
             states[r] = fresh.get_state();
             reader.ReadInto(states[r], $"the generator state of run {r}");
         }
+        // Version 1 checkpoints have no history: such a run resumes with the curve from the resume on.
+        var history = new List<(int, double[])>();
+        if (reader.Header.Version >= 2)
+        {
+            reader.Section("history");
+            var reports = reader.Guard(reader.ReadInt32);
+            if (reports < 0 || reports > header.Step + 1) throw new InvalidDataException($"{path} is malformed ({reports} progress reports for {header.Step} steps)");
+            for (var i = 0; i < reports; i++)
+            {
+                var step = reader.Guard(reader.ReadInt32);
+                var losses = new double[runs];
+                reader.ReadArray(losses, $"the losses of progress report {i}");
+                history.Add((step, losses));
+            }
+        }
         reader.ExpectEnd();
         trainer.RestoreGenerators(states);
+        trainer.RestoreHistory(history);
         return trainer;
     }
 

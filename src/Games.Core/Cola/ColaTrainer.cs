@@ -9,7 +9,9 @@ namespace Hybrid.Games.Cola;
 /// <param name="Steps">Steps in total.</param>
 /// <param name="Losses">Per run: the consistency loss of the last training batch.</param>
 /// <param name="Elapsed">Wall time since this process started training.</param>
-public sealed record ColaProgress(int Step, int Steps, double[] Losses, TimeSpan Elapsed);
+/// <param name="Earlier">True for a report a resumed training replays from its checkpoint (made by the process that
+/// trained those steps): a recorder of the training curve wants it, a progress display does not.</param>
+public sealed record ColaProgress(int Step, int Steps, double[] Losses, TimeSpan Elapsed, bool Earlier = false);
 
 /// <summary>
 /// Trains R COLA pairs at once (thesis 4.3): each run r has its own look-ahead rate alpha_r, its own seed and
@@ -26,6 +28,8 @@ public sealed class ColaTrainer
     readonly Adam adam;                 // state [R, P]
     Tensor[]? blockStart;               // generator states at the start of the current sample block
     Tensor? block;                      // [R, SampleBlock, B, D] points for the steps of the current block
+    readonly List<(int Step, double[] Losses)> history = new();
+    int replay;                         // leading history entries restored from a checkpoint, not yet replayed to a progress sink
 
     /// <summary>Training batches are drawn this many steps at a time per run (one sampling call per run per block).</summary>
     public const int SampleBlock = 1000;
@@ -57,6 +61,12 @@ public sealed class ColaTrainer
     /// <summary>Settings.</summary>
     public ColaSettings Settings => Networks.Settings;
 
+    /// <summary>
+    /// Every progress report so far (step, per-run batch loss), kept across checkpoints: the training curve of a
+    /// resumed run is that of an uninterrupted one.
+    /// </summary>
+    public IReadOnlyList<(int Step, double[] Losses)> History => history;
+
     /// <summary>New runs, one per (alpha, seed) pair.</summary>
     public static ColaTrainer Create(DifferentiableGame game, ColaSettings settings, IReadOnlyList<double> alphas, IReadOnlyList<long> seeds, Device? device = null)
     {
@@ -75,6 +85,11 @@ public sealed class ColaTrainer
         int reportEvery = 1000, CancellationToken cancel = default)
     {
         var target = Math.Min(untilStep ?? Settings.Steps, Settings.Steps);
+        if (progress != null)
+        {
+            foreach (var (step, losses) in history.Take(replay)) progress.Report(new ColaProgress(step, Settings.Steps, losses, TimeSpan.Zero, Earlier: true));
+            replay = 0;
+        }
         var clock = Stopwatch.StartNew();
         var last = new double[Networks.Runs];
         Tensor? lastLoss = null;
@@ -87,9 +102,13 @@ public sealed class ColaTrainer
                 lastLoss?.Dispose();
                 lastLoss = loss.MoveToOuterDisposeScope();
             }
-            if (Step % reportEvery == 0 || Step == target)
+            // The history keeps the regular reports only: a stop at untilStep must not add a point that an
+            // uninterrupted training would not have.
+            var regular = Step % reportEvery == 0 || Step == Settings.Steps;
+            if (regular || Step == target)
             {
                 last = lastLoss!.data<double>().ToArray();
+                if (regular) history.Add((Step, last));
                 progress?.Report(new ColaProgress(Step, Settings.Steps, last, clock.Elapsed));
             }
             if (checkpoint != null && (Step % checkpoint.Every == 0 || Step == target)) checkpoint.Write(this);
@@ -212,6 +231,14 @@ public sealed class ColaTrainer
     {
         var networks = ColaNetworks.FromParameters(game.ForSecondOrderTraining(), settings, parameters.to(device ?? CPU).detach().requires_grad_(true), alphas);
         return new ColaTrainer(networks, alphas, seeds, step, seeds.Select(_ => new Generator(0)).ToArray());
+    }
+
+    /// <summary>Sets the progress history a checkpoint saved.</summary>
+    internal void RestoreHistory(IEnumerable<(int Step, double[] Losses)> saved)
+    {
+        history.Clear();
+        history.AddRange(saved);
+        replay = history.Count;
     }
 
     /// <summary>Sets the sampling streams to the states a checkpoint saved (those at the start of the current block).</summary>
