@@ -84,6 +84,9 @@ public sealed class ForwardContext
     /// <summary>Time steps T of the rows.</summary>
     public int Steps { get; }
 
+    /// <summary>Where noisy layers draw this pass's noise from; null: they use their mean weights (no noise).</summary>
+    public NoiseSource? Noise { get; init; }
+
     /// <summary>[T, C, B] start flags, or null (no sequence starts again).</summary>
     public Tensor? Resets { get; }
 

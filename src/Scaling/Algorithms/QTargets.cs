@@ -1,0 +1,50 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hybrid.Scaling.Algorithms;
+
+/// <summary>
+/// The bootstrap targets of the DQN family as pure functions of tensors [C, B, ...] (returns and discounts already hold
+/// the n-step sums: R = sum_{k &lt; m} gamma^k r_{t+k}, discount gamma^m, or 0 after an episode end).
+/// </summary>
+public static class QTargets
+{
+    /// <summary>
+    /// The next action a* [C, B]: argmax of the online values with double Q-learning (van Hasselt et al. 2016), else of
+    /// the target values.
+    /// </summary>
+    public static Tensor NextAction(Tensor nextTargetValues, Tensor? nextOnlineValues) =>
+        (nextOnlineValues ?? nextTargetValues).argmax(-1);
+
+    /// <summary>y = R + discount Q_target(s', a*) [C, B] for plain action values [C, B, A].</summary>
+    public static Tensor Plain(Tensor returns, Tensor discounts, Tensor nextTargetValues, Tensor nextAction) =>
+        returns.Plus(discounts * nextTargetValues.gather(-1, nextAction.unsqueeze(-1)).squeeze(-1));
+
+    /// <summary>
+    /// C51's target distribution [C, B, K]: the next distribution p [C, B, K] on the support z [K], moved to
+    /// R + discount z, clipped to [z_0, z_K-1] and projected back onto z (Bellemare et al. 2017), written as dopamine's
+    /// project_distribution: m_j = sum_i clip(1 - |clip(R + discount z_i) - z_j| / dz, 0, 1) p_i.
+    /// </summary>
+    public static Tensor Categorical(Tensor returns, Tensor discounts, Tensor nextProbabilities, Tensor support)
+    {
+        var atoms = support.shape[0];
+        var vmin = support[0].item<float>();
+        var vmax = support[atoms - 1].item<float>();
+        using Scalar low = vmin.ToScalar(), high = vmax.ToScalar(), spacing = ((vmax - vmin) / (atoms - 1)).ToScalar();
+        var moved = returns.unsqueeze(-1).Plus(discounts.unsqueeze(-1) * support).clamp(low, high);   // [C, B, K_i]
+        var distance = (moved.unsqueeze(-1) - support).abs().div(spacing);                              // [C, B, K_i, K_j]
+        var weight = distance.SubtractedFrom(Keep.One).clamp(Keep.Zero, Keep.One);
+        return (weight * nextProbabilities.unsqueeze(-1)).sum(-2);
+    }
+
+    /// <summary>0.5 (y - q)^2 elementwise (dopamine's mse_loss).</summary>
+    public static Tensor Mse(Tensor target, Tensor prediction) => (target - prediction).Squared().mul(Keep.Half);
+
+    /// <summary>Huber with delta 1 elementwise: 0.5 d^2 for |d| &lt;= 1, |d| - 0.5 beyond (0.5 q^2 + |d| - q with q = min(|d|, 1)).</summary>
+    public static Tensor Huber(Tensor target, Tensor prediction)
+    {
+        var a = (target - prediction).abs();
+        var q = a.clamp_max(Keep.One);
+        return q.Squared().mul(Keep.Half).Plus(a - q);
+    }
+}
