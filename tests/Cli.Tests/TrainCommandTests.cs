@@ -67,6 +67,52 @@ public class TrainCommandTests
         }
     }
 
+    [Fact]
+    public void ValueBasedRunsResumeToTheSameEndAndEvaluate()
+    {
+        var dir = Directory.CreateTempSubdirectory("hybrid-train-");
+        var other = Directory.CreateTempSubdirectory("hybrid-train-");
+        try
+        {
+            var settings = new[] { "iteration_steps=400", "num_envs=4", "min_replay_history=200", "replay_capacity=2000", "checkpoint_every=2", "total_timesteps=1600" };
+            string[] Args(string outDir, params string[] extra) => new[] { "train", "--algo", "rainbow", "--env", "minatar_breakout", "--seeds", "2", "--out", outDir, "--json", "--no-tensorboard" }
+                .Concat(settings.SelectMany(x => new[] { "--set", x })).Concat(extra).ToArray();
+            var stdout = new StringWriter();
+            Assert.Equal(0, CommandLine.Run(Args(dir.FullName), stdout, new StringWriter()));
+            using var json = System.Text.Json.JsonDocument.Parse(stdout.ToString());
+            Assert.Equal("rainbow", json.RootElement.GetProperty("algo").GetString());
+            Assert.Equal(1600, json.RootElement.GetProperty("steps").GetInt64());
+            Assert.Equal(1 + 4 * 2, File.ReadAllLines(Path.Combine(dir.FullName, "metrics.csv")).Length);
+
+            // Killed after 3 iterations (checkpoint at 2, replay buffer in it): the resumed run ends where the uninterrupted one did.
+            var config = Hybrid.Scaling.Training.ConfigBinder.Bind(DqnConfig.For("rainbow", "minatar_breakout"), null, settings);
+            using (var partial = new DqnRun(other.FullName, "rainbow", "minatar_breakout", config, 2, resume: false, writeTensorBoard: false))
+                partial.Run(stopAfter: 3);
+            var resumedOut = new StringWriter();
+            Assert.Equal(0, CommandLine.Run(Args(other.FullName, "--resume"), resumedOut, new StringWriter()));
+            using var resumed = System.Text.Json.JsonDocument.Parse(resumedOut.ToString());
+            Assert.Equal(json.RootElement.GetProperty("final_return").ToString(), resumed.RootElement.GetProperty("final_return").ToString());
+            Assert.Equal(File.ReadAllText(Path.Combine(dir.FullName, "episodes.csv")), File.ReadAllText(Path.Combine(other.FullName, "episodes.csv")));
+            string[] Columns(string d) => File.ReadAllLines(Path.Combine(d, "metrics.csv")).Select(l => string.Join(",", l.Split(',').SkipLast(2))).ToArray();
+            Assert.Equal(Columns(dir.FullName), Columns(other.FullName));
+            using (var a = DqnRun.Open(dir.FullName))
+            using (var b = DqnRun.Open(other.FullName))
+                Assert.Equal(a.Learner.Network.Online.Values.data<float>().ToArray(), b.Learner.Network.Online.Values.data<float>().ToArray());
+
+            var evalOut = new StringWriter();
+            Assert.Equal(0, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--reps", "200", "--json" }, evalOut, new StringWriter()));
+            Assert.Contains("\"iqm\"", evalOut.ToString());
+            var err = new StringWriter();
+            Assert.Equal(2, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--episodes", "5" }, new StringWriter(), err));
+            Assert.Contains("PPO-family checkpoints", err.ToString());
+        }
+        finally
+        {
+            dir.Delete(true);
+            other.Delete(true);
+        }
+    }
+
     static PpoConfig TrainCommandConfig() => Hybrid.Cli.Commands.TrainCommand.Resolve(PpoVariant.Ppo, "MPE_simple_v3", null,
         new[] { "num_envs=4", "num_steps=64", "checkpoint_every=3", "total_timesteps=4096" });
 
@@ -74,8 +120,10 @@ public class TrainCommandTests
     public void TrainCommandRejectsBadInputWithExitCode2()
     {
         var err = new StringWriter();
-        Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "dqn", "--env", "MPE_simple_v3" }, new StringWriter(), err));
-        Assert.Contains("unknown algorithm 'dqn'", err.ToString());
+        Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "dqn2", "--env", "MPE_simple_v3" }, new StringWriter(), err));
+        Assert.Contains("unknown algorithm 'dqn2'", err.ToString());
+        Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "dqn", "--env", "MPE_simple_spread_v3", "--steps", "20000" }, new StringWriter(), err));
+        Assert.Contains("dqn trains single-agent environments", err.ToString());
         Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "ppo", "--env", "MPE_simple_v3", "--set", "nope=1" }, new StringWriter(), err));
         Assert.Contains("unknown key 'nope'", err.ToString());
         Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "ppo", "--env", "MPE_simple_v3", "--out", Path.Combine(Path.GetTempPath(), "hybrid-none-" + Guid.NewGuid()), "--resume" }, new StringWriter(), err));

@@ -47,6 +47,8 @@ public static class EvalCommand
             evaluation = $"{policy.ToString().ToLowerInvariant()} policy, {count} fresh episodes per seed";
             runs = runs.Select(r =>
             {
+                if (DqnConfig.Algorithms.Contains(r.Algo))
+                    throw new UsageException($"--episodes evaluates PPO-family checkpoints; {r.Dir} is a {r.Algo} run (its scores come from its training episodes without --episodes)");
                 using var trainer = PpoRun.Open(r.Dir);
                 return r with { Scores = PolicyEvaluation.Run(trainer, count, policy, (long)seed).MeanReturns };
             }).ToList();
@@ -145,8 +147,8 @@ public static class EvalCommand
             var summaryPath = Path.Combine(dir, "summary.json");
             foreach (var p in new[] { configPath, episodesPath, summaryPath })
                 if (!File.Exists(p)) throw new FileNotFoundException($"{dir} is not a finished run: {Path.GetFileName(p)} is missing", p);
-            var (variant, env, seeds, config) = PpoRun.ReadConfig(dir);
-            var (algo, first) = (variant.ToString().ToLowerInvariant(), config.Seed);
+            var (algo, env, seeds, settings) = TrainingRun.ReadConfigJson(dir);
+            var first = settings.TryGetProperty("seed", out var seedValue) && seedValue.TryGetInt64(out var s0) ? s0 : 0;
             var random = RunFiles.Json(summaryPath, root => root.GetProperty("random_return").GetDouble());
             var perSeed = Enumerable.Range(0, Math.Max(0, seeds)).Select(_ => new List<double>()).ToArray();
             foreach (var (seed, value) in RunFiles.Csv(episodesPath, new[] { "seed", "return" }, c => (long.Parse(c[0], CultureInfo.InvariantCulture), RunFiles.Number(c[1]))))

@@ -10,9 +10,10 @@ using Hybrid.Scaling.Training;
 namespace Hybrid.Cli.Commands;
 
 /// <summary>
-/// <c>hybrid train --algo ppo|ippo|mappo --env E [--config F] [--set k=v ...] [--seeds K] [--steps N] [--out DIR]
-/// [--resume] [--json]</c>: trains with the thesis' settings for the environment family, overridden by the file and
-/// the --set pairs; writes the run directory (see <see cref="PpoRun"/>).
+/// <c>hybrid train --algo ppo|ippo|mappo|dqn|rainbow|der|drq_eps --env E [--config F] [--set k=v ...] [--seeds K] [--steps N]
+/// [--out DIR] [--resume] [--json]</c>: trains with the thesis' settings for the environment family (PPO family) or the
+/// algorithm's preset (<see cref="DqnConfig.For"/>), overridden by the file and the --set pairs; writes the run directory
+/// (see <see cref="TrainingRun"/>).
 /// </summary>
 public static class TrainCommand
 {
@@ -23,12 +24,14 @@ public static class TrainCommand
     public static int Run(Arguments args, TextWriter stdout, TextWriter stderr)
     {
         var algo = args.Required("algo");
-        var variant = algo switch
+        var valueBased = DqnConfig.Algorithms.Contains(algo);
+        PpoVariant? variant = algo switch
         {
             "ppo" => PpoVariant.Ppo,
             "ippo" => PpoVariant.Ippo,
             "mappo" => PpoVariant.Mappo,
-            _ => throw new UsageException($"--algo: unknown algorithm '{algo}' (available: ppo, ippo, mappo)"),
+            _ when valueBased => null,
+            _ => throw new UsageException($"--algo: unknown algorithm '{algo}' (available: ppo, ippo, mappo, {string.Join(", ", DqnConfig.Algorithms)})"),
         };
         var env = args.Required("env");
         EnvRegistry.Describe(env);
@@ -39,22 +42,22 @@ public static class TrainCommand
             if (!long.TryParse(steps, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n < 1) throw new UsageException($"--steps: '{steps}' is not a positive integer");
             overrides.Add($"total_timesteps={n}");
         }
-        var config = Resolve(variant, env, args.Get("config"), overrides);
         var resume = args.Flag("resume");
         var outDir = args.Get("out") ?? Path.Combine("results", "train", $"{algo}-{env}");
-        using var run = new PpoRun(outDir, variant, env, config, seeds, resume, writeTensorBoard: !args.Flag("no-tensorboard"));
-        var bar = new ProgressBar(stderr);
-        var clock = Stopwatch.StartNew();
-        var startUpdate = run.Trainer.Update;
-        var recent = new Queue<double>();
-        var summary = run.Run(m =>
+        var tensorboard = !args.Flag("no-tensorboard");
+        TrainingSummary summary;
+        if (variant is { } ppo)
         {
-            var mean = m["return"].Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
-            if (double.IsFinite(mean)) { recent.Enqueue(mean); if (recent.Count > 10) recent.Dequeue(); }
-            var sps = (m.Update - startUpdate) * (double)config.NumSteps * config.NumEnvs * seeds / clock.Elapsed.TotalSeconds;
-            var text = string.Create(CultureInfo.InvariantCulture, $"{algo} {env} update {m.Update}/{config.NumUpdates} return {(recent.Count > 0 ? recent.Average() : double.NaN):0.###} {sps:0} steps/s");
-            bar.Report((double)m.Update / config.NumUpdates, text, clock.Elapsed, (double)startUpdate / config.NumUpdates);
-        });
+            var config = Resolve(ppo, env, args.Get("config"), overrides);
+            using var run = new PpoRun(outDir, ppo, env, config, seeds, resume, writeTensorBoard: tensorboard);
+            summary = run.Run(Progress(run.Trainer, "update", stderr));
+        }
+        else
+        {
+            var config = ConfigBinder.Bind(DqnConfig.For(algo, env), args.Get("config"), overrides);
+            using var run = new DqnRun(outDir, algo, env, config, seeds, resume, writeTensorBoard: tensorboard);
+            summary = run.Run(Progress(run.Trainer, "iteration", stderr));
+        }
         if (args.Flag("json"))
         {
             stdout.WriteLine(Json.Line(new Dictionary<string, object>
@@ -70,6 +73,24 @@ public static class TrainCommand
         stdout.WriteLine($"final return (last 10% of episodes) per seed: {string.Join(" ", summary.FinalReturn.Select(r => r.ToString("0.###", inv)))}; random policy {summary.RandomReturn.ToString("0.###", inv)}");
         stdout.WriteLine($"run directory: {outDir} (config.json, metrics.csv, episodes.csv, tensorboard/, checkpoint.bin, summary.json)");
         return 0;
+    }
+
+    /// <summary>The progress line of a run: iteration, mean return of the last ten iterations, throughput.</summary>
+    static Action<UpdateMetrics> Progress(IIterativeTrainer trainer, string unit, TextWriter stderr)
+    {
+        var bar = new ProgressBar(stderr);
+        var clock = Stopwatch.StartNew();
+        var start = trainer.Iteration;
+        var total = trainer.Iterations;
+        var recent = new Queue<double>();
+        return m =>
+        {
+            var mean = m["return"].Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+            if (double.IsFinite(mean)) { recent.Enqueue(mean); if (recent.Count > 10) recent.Dequeue(); }
+            var sps = (m.Update - start) * (double)trainer.StepsPerIteration * trainer.Seeds / clock.Elapsed.TotalSeconds;
+            var text = string.Create(CultureInfo.InvariantCulture, $"{trainer.Algo} {trainer.Environment.Name} {unit} {m.Update}/{total} return {(recent.Count > 0 ? recent.Average() : double.NaN):0.###} {sps:0} steps/s");
+            bar.Report((double)m.Update / total, text, clock.Elapsed, (double)start / total);
+        };
     }
 
     /// <summary>

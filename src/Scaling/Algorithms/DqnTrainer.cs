@@ -22,7 +22,7 @@ namespace Hybrid.Scaling.Algorithms;
 /// Seeds: copy s trains from config.seed + s (network, action, noise and replay streams); its environments get seeds
 /// SplitMix64.Start(seed + s) + e, as the PPO family's.
 /// </remarks>
-public sealed class DqnTrainer : IDisposable
+public sealed class DqnTrainer : IIterativeTrainer
 {
     readonly DqnConfig config;
     readonly VectorEnv env;
@@ -47,7 +47,7 @@ public sealed class DqnTrainer : IDisposable
             (Algo, this.env, this.ownsEnvironment, this.config, this.seeds) = (algo, env, ownsEnvironment, config, seeds);
             envs = config.NumEnvs;
             if (env.Agents.Count != 1)
-                throw new ArgumentException($"{algo} trains single-agent environments; {env.Name} has {env.Agents.Count} agents ({string.Join(", ", env.Agents)}): use iql, vdn or qmix");
+                throw new ArgumentException($"{algo} trains single-agent environments; {env.Name} has {env.Agents.Count} agents ({string.Join(", ", env.Agents)}): use ippo or mappo");
             if (env.ActionSpaces[0] is not Discrete actions)
                 throw new ArgumentException($"{algo} needs discrete actions; {env.Name} has {env.ActionSpaces[0]}");
             if (env.NumEnvs != seeds * envs)
@@ -165,6 +165,13 @@ public sealed class DqnTrainer : IDisposable
             onIteration?.Invoke(metrics);
         }
     }
+
+    long IIterativeTrainer.FirstSeed => config.Seed;
+    int IIterativeTrainer.Iterations => config.NumIterations;
+    int IIterativeTrainer.CheckpointEvery => config.CheckpointEvery;
+    long IIterativeTrainer.StepsPerIteration => config.IterationSteps;
+    long IIterativeTrainer.EnvSteps => AgentSteps;
+    string IIterativeTrainer.ConfigJson() => TrainingRun.ConfigJson(Algo, env.Name, seeds, ConfigBinder.ToJson(config));
 
     /// <summary>Each seed's mean return over the last 10% of its finished episodes.</summary>
     public double[] FinalReturns() => Enumerable.Range(0, seeds).Select(s => Episodes.FinalReturn(s)).ToArray();

@@ -47,7 +47,7 @@ public delegate ActorCritic NetworkFactory(NetworkShape shape, IReadOnlyList<lon
 /// gets seed SplitMix64.Start(seed + s) + e. The learning rate of update u (from 0) is lr (1 - u / NUM_UPDATES) with
 /// annealing.</para>
 /// </remarks>
-public sealed class PpoTrainer : IDisposable
+public sealed class PpoTrainer : IIterativeTrainer
 {
     readonly PpoConfig config;
     readonly VectorEnv env;
@@ -222,6 +222,14 @@ public sealed class PpoTrainer : IDisposable
             onUpdate?.Invoke(metrics);
         }
     }
+
+    string IIterativeTrainer.Algo => Variant.ToString().ToLowerInvariant();
+    long IIterativeTrainer.FirstSeed => config.Seed;
+    int IIterativeTrainer.Iteration => Update;
+    int IIterativeTrainer.Iterations => config.NumUpdates;
+    int IIterativeTrainer.CheckpointEvery => config.CheckpointEvery;
+    long IIterativeTrainer.StepsPerIteration => (long)steps * envs;
+    string IIterativeTrainer.ConfigJson() => PpoRun.ResolvedConfigJson(Variant, env.Name, config, seeds);
 
     /// <summary>Each seed's mean return over the last 10% of its finished episodes.</summary>
     public double[] FinalReturns() => Enumerable.Range(0, seeds).Select(s => Episodes.FinalReturn(s)).ToArray();

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Hybrid.Scaling.Catalog;
+using Hybrid.Scaling.Training;
+using TorchSharp;
+
+namespace Hybrid.Scaling.Algorithms;
+
+/// <summary>
+/// A DQN-family training run in a directory (<see cref="TrainingRun"/>: config.json, metrics.csv, tensorboard/,
+/// episodes.csv, checkpoint.bin with the replay buffer, summary.json); a killed run resumes exactly.
+/// </summary>
+public sealed class DqnRun : IDisposable
+{
+    readonly TrainingRun run;
+
+    /// <summary>A run of <paramref name="algo"/> on the registered environment <paramref name="env"/>; with <paramref name="resume"/> the directory's checkpoint is loaded.</summary>
+    public DqnRun(string directory, string algo, string env, DqnConfig config, int seeds, bool resume, bool writeTensorBoard = true, torch.Device? device = null)
+    {
+        Trainer = new DqnTrainer(algo, env, config, seeds, device);
+        run = new TrainingRun(directory, Trainer, n => EnvRegistry.Create(env, n), resume, writeTensorBoard);
+    }
+
+    /// <summary>The trainer.</summary>
+    public DqnTrainer Trainer { get; }
+
+    /// <summary>Where the checkpoint is kept.</summary>
+    public string CheckpointPath => run.CheckpointPath;
+
+    /// <summary>Trains until all iterations are done (or <paramref name="stopAfter"/> more), reporting each; see <see cref="TrainingRun.Run"/>.</summary>
+    public TrainingSummary Run(Action<UpdateMetrics>? onIteration = null, int? stopAfter = null) => run.Run(onIteration, stopAfter);
+
+    /// <summary>Reads a run directory's config.json of a value-based run.</summary>
+    public static (string Algo, string Env, int Seeds, DqnConfig Config) ReadConfig(string directory)
+    {
+        var (algo, env, seeds, settings) = TrainingRun.ReadConfigJson(directory);
+        var configPath = Path.Combine(directory, "config.json");
+        if (!DqnConfig.Algorithms.Contains(algo)) throw new InvalidDataException($"{configPath}: '{algo}' is not a value-based algorithm ({string.Join(", ", DqnConfig.Algorithms)})");
+        try { return (algo, env, seeds, ConfigBinder.FromJson<DqnConfig>(settings.GetRawText())); }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new InvalidDataException($"{configPath} is malformed ({e.Message.Split('\n')[0]})");
+        }
+    }
+
+    /// <summary>The trainer of the run in <paramref name="directory"/> as its checkpoint left it (nothing is written).</summary>
+    public static DqnTrainer Open(string directory, torch.Device? device = null)
+    {
+        var (algo, env, seeds, config) = ReadConfig(directory);
+        var checkpoint = Path.Combine(directory, "checkpoint.bin");
+        if (!File.Exists(checkpoint)) throw new FileNotFoundException($"{directory} holds no saved run: checkpoint.bin is missing", checkpoint);
+        DqnTrainer trainer;
+        try { trainer = new DqnTrainer(algo, env, config, seeds, device); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{Path.Combine(directory, "config.json")}: {e.Message.Split('\n')[0]}"); }
+        try
+        {
+            DqnCheckpoint.Read(checkpoint, trainer);
+            return trainer;
+        }
+        catch
+        {
+            trainer.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => run.Dispose();
+}

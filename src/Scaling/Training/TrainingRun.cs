@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Hybrid.Scaling.Environments;
+
+namespace Hybrid.Scaling.Training;
+
+/// <summary>What a training run reports at its end (also written as summary.json).</summary>
+/// <param name="Algo">The algorithm (ppo, ippo, mappo, dqn, ...).</param>
+/// <param name="Env">Environment name.</param>
+/// <param name="Steps">Environment steps per seed.</param>
+/// <param name="Seeds">Training seeds.</param>
+/// <param name="FinalReturn">Per seed, the mean return over the last 10% of its episodes.</param>
+/// <param name="RandomReturn">Mean episode return of uniformly random actions (same environment, 200 episodes or more).</param>
+/// <param name="StepsPerSecond">Environment steps of all seeds per second of training in this process (acting and learning).</param>
+/// <param name="Updates">Iterations done (PPO updates, DQN iterations).</param>
+public sealed record TrainingSummary(string Algo, string Env, long Steps, int Seeds, double[] FinalReturn, double RandomReturn, double StepsPerSecond, int Updates);
+
+/// <summary>
+/// A training run in a directory, for any <see cref="IIterativeTrainer"/>: config.json (the resolved settings),
+/// metrics.csv (one row per iteration and seed, <see cref="MetricsWriter"/>), tensorboard/ (event files), episodes.csv,
+/// checkpoint.bin (the state format, written atomically every checkpoint_every iterations and at the end) and
+/// summary.json. A killed run resumes from its checkpoint and ends with the parameters an uninterrupted run would have.
+/// </summary>
+public sealed class TrainingRun : IDisposable
+{
+    readonly string directory;
+    readonly IIterativeTrainer trainer;
+    readonly MetricsWriter metrics;
+    readonly Func<int, VectorEnv> environments;
+
+    /// <summary>
+    /// A run of <paramref name="trainer"/> (the run disposes it) in <paramref name="directory"/>; <paramref name="environments"/>
+    /// makes fresh environments of the same kind and settings as the trainer's (for the random-policy baseline). With
+    /// <paramref name="resume"/> the directory's checkpoint is loaded (it must exist and match); without, the directory must not hold a run.
+    /// </summary>
+    public TrainingRun(string directory, IIterativeTrainer trainer, Func<int, VectorEnv> environments, bool resume, bool writeTensorBoard = true)
+    {
+        this.directory = directory;
+        this.trainer = trainer;
+        this.environments = environments;
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var checkpoint = CheckpointPath;
+            if (resume)
+            {
+                if (!File.Exists(checkpoint)) throw new FileNotFoundException($"--resume: no checkpoint at {checkpoint}", checkpoint);
+                ReadCheckpoint(checkpoint, trainer);
+                MetricsWriter.Truncate(MetricsPath, trainer.Iteration);
+            }
+            else
+            {
+                if (File.Exists(checkpoint))
+                    throw new IOException($"{directory} already holds a run (checkpoint.bin); pass --resume to continue it or choose another --out");
+                AtomicFile.Write(MetricsPath, "");
+            }
+            AtomicFile.Write(Path.Combine(directory, "config.json"), trainer.ConfigJson());
+            metrics = new MetricsWriter(MetricsPath, Enumerable.Range(0, trainer.Seeds).Select(s => trainer.FirstSeed + s).ToArray(), "seed",
+                writeTensorBoard ? Path.Combine(directory, "tensorboard") : null);
+        }
+        catch
+        {
+            trainer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The trainer.</summary>
+    public IIterativeTrainer Trainer => trainer;
+
+    /// <summary>Where the checkpoint is kept.</summary>
+    public string CheckpointPath => Path.Combine(directory, "checkpoint.bin");
+
+    string MetricsPath => Path.Combine(directory, "metrics.csv");
+
+    /// <summary>Writes <paramref name="trainer"/>'s state to <paramref name="path"/> atomically.</summary>
+    public static void WriteCheckpoint(string path, IIterativeTrainer trainer) => StateFile.Write(path, trainer.CheckpointHeader(), trainer.Save);
+
+    /// <summary>Restores <paramref name="trainer"/> from <paramref name="path"/>; a file of another run (algorithm, environment, seeds, settings) is refused naming the difference.</summary>
+    public static void ReadCheckpoint(string path, IIterativeTrainer trainer)
+    {
+        var header = trainer.CheckpointHeader();
+        using var reader = StateFile.Open(path, header.Kind, header.Version);
+        reader.ExpectIdentity(header.Description, header.Identity);
+        trainer.Load(reader);
+        reader.ExpectEnd();
+    }
+
+    /// <summary>
+    /// Trains until all iterations are done (or <paramref name="stopAfter"/> more, for tests), reporting each;
+    /// checkpoints every checkpoint_every iterations and at the end. Returns the summary, also written to summary.json.
+    /// </summary>
+    public TrainingSummary Run(Action<UpdateMetrics>? onIteration = null, int? stopAfter = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var start = trainer.Iteration;
+        var done = 0;
+        while (trainer.Iteration < trainer.Iterations && (stopAfter is null || done < stopAfter))
+        {
+            var m = trainer.Step();
+            done++;
+            metrics.Write(m);
+            onIteration?.Invoke(m);
+            if (trainer.Iteration % trainer.CheckpointEvery == 0 || trainer.Iteration == trainer.Iterations) WriteCheckpoint();
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        var steps = (double)(trainer.Iteration - start) * trainer.StepsPerIteration * trainer.Seeds;
+        var summary = new TrainingSummary(trainer.Algo, trainer.Environment.Name, trainer.EnvSteps, trainer.Seeds, trainer.FinalReturns(),
+            RandomReturn(environments, trainer.FirstSeed), seconds > 0 ? steps / seconds : 0, trainer.Iteration);
+        WriteEpisodes();
+        AtomicFile.Write(Path.Combine(directory, "summary.json"), JsonSerializer.Serialize(summary, ConfigBinder.Json));
+        metrics.Text("summary", JsonSerializer.Serialize(summary), trainer.Iteration);
+        return summary;
+    }
+
+    /// <summary>Writes the trainer's state to checkpoint.bin atomically.</summary>
+    public void WriteCheckpoint() => WriteCheckpoint(CheckpointPath, trainer);
+
+    void WriteEpisodes()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var agents = trainer.Environment.Agents;
+        var text = new StringBuilder("seed,env_steps,length,return," + string.Join(",", agents.Select(a => "return_" + a)) + "\n");
+        for (var s = 0; s < trainer.Seeds; s++)
+            foreach (var ep in trainer.Episodes.Finished(s))
+                text.Append(inv, $"{trainer.FirstSeed + s},{ep.EnvSteps},{ep.Length},{ep.Return:R},{string.Join(",", ep.AgentReturns.Select(r => r.ToString("R", inv)))}\n");
+        AtomicFile.Write(Path.Combine(directory, "episodes.csv"), text.ToString());
+    }
+
+    /// <summary>
+    /// config.json's content: <paramref name="settingsJson"/> (a settings record as <see cref="ConfigBinder.ToJson"/>
+    /// writes it) after the algorithm, environment and seed count.
+    /// </summary>
+    public static string ConfigJson(string algo, string env, int seeds, string settingsJson)
+    {
+        using var document = JsonDocument.Parse(settingsJson);
+        var all = new Dictionary<string, JsonElement>
+        {
+            ["algo"] = JsonSerializer.SerializeToElement(algo),
+            ["env"] = JsonSerializer.SerializeToElement(env),
+            ["seeds"] = JsonSerializer.SerializeToElement(seeds),
+        };
+        foreach (var p in document.RootElement.EnumerateObject()) all[p.Name] = p.Value.Clone();
+        return JsonSerializer.Serialize(all, ConfigBinder.Json);
+    }
+
+    /// <summary>Reads a run directory's config.json: algorithm, environment, seeds and the settings object; malformed files name themselves.</summary>
+    public static (string Algo, string Env, int Seeds, JsonElement Settings) ReadConfigJson(string directory)
+    {
+        var configPath = Path.Combine(directory, "config.json");
+        if (!File.Exists(configPath)) throw new FileNotFoundException($"{directory} holds no saved run: config.json is missing", configPath);
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(configPath));
+            var root = document.RootElement;
+            var algo = root.GetProperty("algo").GetString() ?? throw new InvalidDataException($"{configPath}: algo is null");
+            var env = root.GetProperty("env").GetString() ?? throw new InvalidDataException($"{configPath}: env is null");
+            var seeds = root.GetProperty("seeds").GetInt32();
+            if (seeds < 1) throw new InvalidDataException($"{configPath}: seeds is {seeds}");
+            return (algo, env, seeds, root.Clone());
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{configPath} is malformed ({e.Message.Split('\n')[0]})");
+        }
+    }
+
+    /// <summary>
+    /// Mean return (over agents, then episodes) of uniformly random actions: 64 environments made by
+    /// <paramref name="environments"/>, seeded from <paramref name="seed"/>, until at least 200 episodes have ended (or
+    /// 2,000 steps, for environments whose episodes never end sooner).
+    /// </summary>
+    public static double RandomReturn(Func<int, VectorEnv> environments, long seed, int minEpisodes = 200)
+    {
+        const int envs = 64;
+        using var batch = environments(envs);
+        batch.Reset((ulong)seed + 1_000_003);
+        var policy = new RandomPolicy(batch, (ulong)seed + 2_000_003);
+        var stats = new EpisodeStats(1, batch.Agents.Count, envs);
+        var layout = new float[batch.Agents.Count * envs];
+        for (var t = 0; t < 2000 && stats.Finished(0).Count < minEpisodes; t++)
+        {
+            policy.Step();
+            Array.Copy(batch.Rewards, layout, layout.Length); // agent-major [A, E]: the [S=1, A, E] layout
+            stats.Add(layout, batch.AllDones, (t + 1L) * envs);
+        }
+        return stats.Finished(0).Count == 0 ? double.NaN : stats.Finished(0).Average(e => e.Return);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => trainer.Dispose();
+}
