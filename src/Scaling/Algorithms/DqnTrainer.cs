@@ -238,30 +238,14 @@ public static class DqnCheckpoint
     public const int Version = 1;
 
     /// <summary>Writes the trainer's state to <paramref name="path"/> atomically.</summary>
-    public static void Write(string path, DqnTrainer trainer) => StateFile.Write(path, trainer.CheckpointHeader(), trainer.Save);
+    public static void Write(string path, DqnTrainer trainer) => TrainerCheckpoint.Write(path, trainer);
 
     /// <summary>The checkpoint as bytes.</summary>
-    public static byte[] ToBytes(DqnTrainer trainer) => StateFile.ToBytes(trainer.CheckpointHeader(), trainer.Save);
+    public static byte[] ToBytes(DqnTrainer trainer) => TrainerCheckpoint.ToBytes(trainer);
 
     /// <summary>Restores <paramref name="trainer"/> from <paramref name="path"/>; a file of another run is refused naming the difference.</summary>
-    public static void Read(string path, DqnTrainer trainer)
-    {
-        using var reader = StateFile.Open(path, Kind, Version);
-        Restore(reader, trainer);
-    }
+    public static void Read(string path, DqnTrainer trainer) => TrainerCheckpoint.Read(path, trainer);
 
     /// <summary>The same from bytes named <paramref name="name"/> in messages.</summary>
-    public static void Read(byte[] data, string name, DqnTrainer trainer)
-    {
-        using var reader = StateFile.Read(data, name, Kind, Version);
-        Restore(reader, trainer);
-    }
-
-    static void Restore(StateReader reader, DqnTrainer trainer)
-    {
-        var header = trainer.CheckpointHeader();
-        reader.ExpectIdentity(header.Description, header.Identity);
-        trainer.Load(reader);
-        reader.ExpectEnd();
-    }
+    public static void Read(byte[] data, string name, DqnTrainer trainer) => TrainerCheckpoint.Read(data, name, trainer);
 }

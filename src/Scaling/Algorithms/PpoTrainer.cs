@@ -297,30 +297,14 @@ public static class PpoCheckpoint
     public const int Version = 1;
 
     /// <summary>Writes the trainer's state to <paramref name="path"/> atomically.</summary>
-    public static void Write(string path, PpoTrainer trainer) => StateFile.Write(path, trainer.CheckpointHeader(), trainer.Save);
+    public static void Write(string path, PpoTrainer trainer) => TrainerCheckpoint.Write(path, trainer);
 
     /// <summary>The checkpoint as bytes.</summary>
-    public static byte[] ToBytes(PpoTrainer trainer) => StateFile.ToBytes(trainer.CheckpointHeader(), trainer.Save);
+    public static byte[] ToBytes(PpoTrainer trainer) => TrainerCheckpoint.ToBytes(trainer);
 
-    /// <summary>Restores <paramref name="trainer"/> from <paramref name="path"/>; a file of another run (algorithm, environment, seeds, settings, controllers) is refused naming the difference.</summary>
-    public static void Read(string path, PpoTrainer trainer)
-    {
-        using var reader = StateFile.Open(path, Kind, Version);
-        Restore(reader, trainer);
-    }
+    /// <summary>Restores <paramref name="trainer"/> from <paramref name="path"/>; a file of another run is refused naming the difference.</summary>
+    public static void Read(string path, PpoTrainer trainer) => TrainerCheckpoint.Read(path, trainer);
 
     /// <summary>The same from bytes named <paramref name="name"/> in messages.</summary>
-    public static void Read(byte[] data, string name, PpoTrainer trainer)
-    {
-        using var reader = StateFile.Read(data, name, Kind, Version);
-        Restore(reader, trainer);
-    }
-
-    static void Restore(StateReader reader, PpoTrainer trainer)
-    {
-        var header = trainer.CheckpointHeader();
-        reader.ExpectIdentity(header.Description, header.Identity);
-        trainer.Load(reader);
-        reader.ExpectEnd();
-    }
+    public static void Read(byte[] data, string name, PpoTrainer trainer) => TrainerCheckpoint.Read(data, name, trainer);
 }

@@ -76,17 +76,10 @@ public sealed class TrainingRun : IDisposable
     string MetricsPath => Path.Combine(directory, "metrics.csv");
 
     /// <summary>Writes <paramref name="trainer"/>'s state to <paramref name="path"/> atomically.</summary>
-    public static void WriteCheckpoint(string path, IIterativeTrainer trainer) => StateFile.Write(path, trainer.CheckpointHeader(), trainer.Save);
+    public static void WriteCheckpoint(string path, IIterativeTrainer trainer) => TrainerCheckpoint.Write(path, trainer);
 
     /// <summary>Restores <paramref name="trainer"/> from <paramref name="path"/>; a file of another run (algorithm, environment, seeds, settings) is refused naming the difference.</summary>
-    public static void ReadCheckpoint(string path, IIterativeTrainer trainer)
-    {
-        var header = trainer.CheckpointHeader();
-        using var reader = StateFile.Open(path, header.Kind, header.Version);
-        reader.ExpectIdentity(header.Description, header.Identity);
-        trainer.Load(reader);
-        reader.ExpectEnd();
-    }
+    public static void ReadCheckpoint(string path, IIterativeTrainer trainer) => TrainerCheckpoint.Read(path, trainer);
 
     /// <summary>
     /// Trains until all iterations are done (or <paramref name="stopAfter"/> more, for tests), reporting each;
@@ -191,4 +184,41 @@ public sealed class TrainingRun : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => trainer.Dispose();
+}
+
+/// <summary>
+/// A trainer's checkpoint in the state format: the header is the trainer's identity (kind, version, algorithm,
+/// environment, seeds, settings), the body its <see cref="IIterativeTrainer.Save"/>; reading refuses a file of another run
+/// naming what differs, and a body that is not read to its end.
+/// </summary>
+public static class TrainerCheckpoint
+{
+    /// <summary>Writes the trainer's state to <paramref name="path"/> atomically.</summary>
+    public static void Write(string path, IIterativeTrainer trainer) => StateFile.Write(path, trainer.CheckpointHeader(), trainer.Save);
+
+    /// <summary>The checkpoint as bytes.</summary>
+    public static byte[] ToBytes(IIterativeTrainer trainer) => StateFile.ToBytes(trainer.CheckpointHeader(), trainer.Save);
+
+    /// <summary>Restores <paramref name="trainer"/> from <paramref name="path"/>.</summary>
+    public static void Read(string path, IIterativeTrainer trainer)
+    {
+        var header = trainer.CheckpointHeader();
+        using var reader = StateFile.Open(path, header.Kind, header.Version);
+        Restore(reader, header, trainer);
+    }
+
+    /// <summary>The same from bytes named <paramref name="name"/> in messages.</summary>
+    public static void Read(byte[] data, string name, IIterativeTrainer trainer)
+    {
+        var header = trainer.CheckpointHeader();
+        using var reader = StateFile.Read(data, name, header.Kind, header.Version);
+        Restore(reader, header, trainer);
+    }
+
+    static void Restore(StateReader reader, StateHeader header, IIterativeTrainer trainer)
+    {
+        reader.ExpectIdentity(header.Description, header.Identity);
+        trainer.Load(reader);
+        reader.ExpectEnd();
+    }
 }
