@@ -55,7 +55,7 @@ def train_step(q, target, opt, rb):
         target_max, _ = target(nxt).max(dim=1)
         td_target = rew + GAMMA * target_max * (1 - done)
     old_val = q(obs).gather(1, act.unsqueeze(1)).squeeze()
-    loss = 0.5 * F.mse_loss(td_target, old_val)
+    loss = F.mse_loss(td_target, old_val)
     opt.zero_grad(); loss.backward(); opt.step()
 
 def run(seed):

@@ -57,11 +57,11 @@ public class DqnTests
     }
 
     [Fact]
-    public void LossesAreHalfSquaresAndHuber()
+    public void LossesAreSquaresAndHuberAsDopaminesAre()
     {
         var target = T(new float[] { 0, 0, 0, 0 }, 4);
         var prediction = T(new float[] { 0.5f, -1, 3, -2.5f }, 4);
-        Assert.Equal(new[] { 0.125f, 0.5f, 4.5f, 3.125f }, Floats(QTargets.Mse(target, prediction)));
+        Assert.Equal(new[] { 0.25f, 1f, 9f, 6.25f }, Floats(QTargets.Mse(target, prediction)));
         Assert.Equal(new[] { 0.125f, 0.5f, 2.5f, 2f }, Floats(QTargets.Huber(target, prediction)));
     }
 

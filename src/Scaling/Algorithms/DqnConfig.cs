@@ -7,7 +7,7 @@ namespace Hybrid.Scaling.Algorithms;
 /// <summary>The loss of plain (non-distributional) action values.</summary>
 public enum QLoss
 {
-    /// <summary>0.5 (y - Q)^2 (dopamine JAX's default).</summary>
+    /// <summary>(y - Q)^2 (dopamine JAX's default mse_loss).</summary>
     Mse,
     /// <summary>Huber with delta 1 (Mnih et al. 2015, DrQ(eps), CleanRL's choice of MSE aside).</summary>
     Huber,

@@ -37,8 +37,8 @@ public static class QTargets
         return (weight * nextProbabilities.unsqueeze(-1)).sum(-2);
     }
 
-    /// <summary>0.5 (y - q)^2 elementwise (dopamine's mse_loss).</summary>
-    public static Tensor Mse(Tensor target, Tensor prediction) => (target - prediction).Squared().mul(Keep.Half);
+    /// <summary>(y - q)^2 elementwise (dopamine's mse_loss; no factor 1/2, unlike its Huber loss's quadratic part).</summary>
+    public static Tensor Mse(Tensor target, Tensor prediction) => (target - prediction).Squared();
 
     /// <summary>Huber with delta 1 elementwise: 0.5 d^2 for |d| &lt;= 1, |d| - 0.5 beyond (0.5 q^2 + |d| - q with q = min(|d|, 1)).</summary>
     public static Tensor Huber(Tensor target, Tensor prediction)
