@@ -104,8 +104,11 @@ let private screenshot (html: string) (png: string) (width: int) (height: int) =
 /// headless Chromium is installed, a PNG of it first, for viewers that run no scripts (GitHub's notebook view).
 let chart (dir: string) (spec: ChartSpec) =
     let file = writeChart spec dir
-    let rows = (spec.Panels.Count + spec.Columns - 1) / spec.Columns
-    let width, height = 1100, max 450 (380 * rows)
+    // The size ChartHtml gives the figure (taller rows for arrow fields), so the picture holds the axes and their titles.
+    let columns = max 1 (min spec.Columns spec.Panels.Count)
+    let rows = (spec.Panels.Count + columns - 1) / columns
+    let rowHeight = if spec.Panels |> Seq.exists (fun p -> p.Kind = PanelKind.Arrows) then 1000 / columns else 400
+    let width, height = 1100, max 450 (rowHeight * rows + 140)
     let png = Path.ChangeExtension(file, ".png")
     if screenshot file png width height then
         (Convert.ToBase64String(File.ReadAllBytes png)).DisplayAs "image/png" |> ignore
