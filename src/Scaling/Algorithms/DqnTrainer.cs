@@ -63,13 +63,7 @@ public sealed class DqnTrainer : IIterativeTrainer
             Replay = new ReplayBuffer(seeds, envs, observationShape, config.ReplayOptions(), runSeeds, binary ? ObservationStorage.Bytes : ObservationStorage.Float);
             Episodes = new EpisodeStats(seeds, 1, envs);
             observationCopy = new float[env.Observations(0).Length];
-            var envSeeds = new ulong[seeds * envs];
-            for (var s = 0; s < seeds; s++)
-            {
-                var start = SplitMix64.Start((ulong)runSeeds[s]);
-                for (var e = 0; e < envs; e++) envSeeds[s * envs + e] = start + (ulong)e;
-            }
-            env.Reset(envSeeds);
+            TrainingRun.ResetEnvironments(env, runSeeds, envs);
         }
         catch
         {
@@ -110,7 +104,7 @@ public sealed class DqnTrainer : IIterativeTrainer
     {
         if (Iteration >= config.NumIterations) throw new InvalidOperationException($"all {config.NumIterations} iterations are done");
         var clock = Stopwatch.StartNew();
-        var before = Enumerable.Range(0, seeds).Select(s => Episodes.Finished(s).Count).ToArray();
+        var before = Episodes.Counts();
         var sums = DqnLearner.MetricNames.Select(_ => new double[seeds]).ToArray();
         var updates = 0;
         var observations = env.ObservationTensor(0);
@@ -140,14 +134,7 @@ public sealed class DqnTrainer : IIterativeTrainer
         }
         Iteration++;
         var result = new UpdateMetrics(Iteration, AgentSteps, seeds);
-        var counts = new double[seeds];
-        var returns = new double[seeds];
-        for (var s = 0; s < seeds; s++)
-        {
-            var list = Episodes.Finished(s);
-            counts[s] = list.Count - before[s];
-            returns[s] = counts[s] == 0 ? double.NaN : list.Skip(before[s]).Average(ep => ep.Return);
-        }
+        var (counts, returns) = Episodes.Since(before);
         result.Add("return", returns).Add("episodes", counts);
         for (var m = 0; m < sums.Length; m++)
             result.Add(DqnLearner.MetricNames[m], sums[m].Select(x => updates == 0 ? double.NaN : x / updates).ToArray());
@@ -185,15 +172,8 @@ public sealed class DqnTrainer : IIterativeTrainer
             ["env"] = env.Name,
             ["environments"] = env.NumEnvs,
             ["seeds"] = seeds,
-            ["config"] = Settings(config),
+            ["config"] = TrainingRun.ResumeSettings(ConfigBinder.ToJson(config)),
         });
-
-    static JsonNode Settings(DqnConfig config)
-    {
-        var node = JsonNode.Parse(ConfigBinder.ToJson(config))!.AsObject();
-        node.Remove("checkpoint_every");
-        return node;
-    }
 
     /// <summary>Writes everything the next iteration depends on: counters, learner, replay, environments and episode statistics.</summary>
     public void Save(StateWriter writer)

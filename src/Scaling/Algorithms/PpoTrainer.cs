@@ -128,14 +128,7 @@ public sealed class PpoTrainer : IIterativeTrainer
             Policy = new JointPolicy(env, controllers);
             collector = new RolloutCollector(Policy, seeds);
             rollout = collector.NewRollout(steps);
-            // Seed s's environments get seeds from their own range: a hash of the run seed, plus e.
-            var envSeeds = new ulong[seeds * envs];
-            for (var s = 0; s < seeds; s++)
-            {
-                var start = SplitMix64.Start((ulong)runSeeds[s]);
-                for (var e = 0; e < envs; e++) envSeeds[s * envs + e] = start + (ulong)e;
-            }
-            env.Reset(envSeeds);
+            TrainingRun.ResetEnvironments(env, runSeeds, envs);
         }
         catch
         {
@@ -185,21 +178,14 @@ public sealed class PpoTrainer : IIterativeTrainer
     {
         if (Update >= config.NumUpdates) throw new InvalidOperationException($"all {config.NumUpdates} updates are done");
         var clock = Stopwatch.StartNew();
-        var before = Enumerable.Range(0, seeds).Select(s => Episodes.Finished(s).Count).ToArray();
+        var before = Episodes.Counts();
         collector.Collect(rollout);
         var rolloutSeconds = clock.Elapsed.TotalSeconds;
         var lr = config.AnnealLr ? config.LearningRate * (1 - (double)Update / config.NumUpdates) : config.LearningRate;
         var learned = learners.Select((l, k) => l.Update(rollout.Groups[learnerController[k]], lr)).ToArray();
         Update++;
         var metrics = new UpdateMetrics(Update, EnvSteps, seeds);
-        var counts = new double[seeds];
-        var returns = new double[seeds];
-        for (var s = 0; s < seeds; s++)
-        {
-            var list = Episodes.Finished(s);
-            counts[s] = list.Count - before[s];
-            returns[s] = counts[s] == 0 ? double.NaN : list.Skip(before[s]).Average(ep => ep.Return);
-        }
+        var (counts, returns) = Episodes.Since(before);
         metrics.Add("return", returns).Add("episodes", counts);
         if (Policy.Controllers.Count > 1)
             for (var a = 0; a < env.Agents.Count; a++)
@@ -244,16 +230,8 @@ public sealed class PpoTrainer : IIterativeTrainer
             ["environments"] = env.NumEnvs,
             ["seeds"] = seeds,
             ["control"] = Policy.Describe(),
-            ["config"] = Settings(config),
+            ["config"] = TrainingRun.ResumeSettings(ConfigBinder.ToJson(config)),
         });
-
-    /// <summary>The settings a resumed run must share: all but how often checkpoints are written.</summary>
-    static JsonNode Settings(PpoConfig config)
-    {
-        var node = JsonNode.Parse(ConfigBinder.ToJson(config))!.AsObject();
-        node.Remove("checkpoint_every");
-        return node;
-    }
 
     /// <summary>
     /// Writes everything the next update depends on: the update count, every learner's parameters, optimiser moments,

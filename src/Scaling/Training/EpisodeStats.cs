@@ -56,6 +56,22 @@ public sealed class EpisodeStats
             }
     }
 
+    /// <summary>Finished episodes per seed so far (pass to <see cref="Since"/>).</summary>
+    public int[] Counts() => finished.Select(f => f.Count).ToArray();
+
+    /// <summary>Per seed, the episodes finished since <paramref name="before"/> (from <see cref="Counts"/>) and their mean return (NaN for none).</summary>
+    public (double[] Counts, double[] Returns) Since(IReadOnlyList<int> before)
+    {
+        var counts = new double[seeds];
+        var returns = new double[seeds];
+        for (var s = 0; s < seeds; s++)
+        {
+            counts[s] = finished[s].Count - before[s];
+            returns[s] = counts[s] == 0 ? double.NaN : finished[s].Skip(before[s]).Average(ep => ep.Return);
+        }
+        return (counts, returns);
+    }
+
     /// <summary>Forgets the episodes in progress (their running returns and lengths): the environments were reset.</summary>
     public void ClearRunning()
     {

@@ -123,6 +123,29 @@ public sealed class TrainingRun : IDisposable
     }
 
     /// <summary>
+    /// Resets <paramref name="env"/> for training seeds <paramref name="runSeeds"/> with <paramref name="envsPerSeed"/>
+    /// environments each: seed s's environments get seeds from their own range, SplitMix64.Start(seed) + e.
+    /// </summary>
+    public static void ResetEnvironments(VectorEnv env, IReadOnlyList<long> runSeeds, int envsPerSeed)
+    {
+        var envSeeds = new ulong[runSeeds.Count * envsPerSeed];
+        for (var s = 0; s < runSeeds.Count; s++)
+        {
+            var start = SplitMix64.Start((ulong)runSeeds[s]);
+            for (var e = 0; e < envsPerSeed; e++) envSeeds[s * envsPerSeed + e] = start + (ulong)e;
+        }
+        env.Reset(envSeeds);
+    }
+
+    /// <summary>The settings a resumed run must share with the checkpoint: all of <paramref name="settingsJson"/> but how often checkpoints are written.</summary>
+    public static System.Text.Json.Nodes.JsonNode ResumeSettings(string settingsJson)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(settingsJson)!.AsObject();
+        node.Remove("checkpoint_every");
+        return node;
+    }
+
+    /// <summary>
     /// config.json's content: <paramref name="settingsJson"/> (a settings record as <see cref="ConfigBinder.ToJson"/>
     /// writes it) after the algorithm, environment and seed count.
     /// </summary>
