@@ -6,13 +6,18 @@ namespace Hybrid.Kernel;
 /// <summary>
 /// Adam over the rows of a <see cref="ParameterStore"/>, optionally after clipping each copy's gradient by its own
 /// global norm (optax.chain(clip_by_global_norm(max_norm), adam(lr, b1, b2, eps))): each training seed, COLA run or
-/// population member is optimised exactly as it would be alone. The one optimiser of the library (PPO, COLA, OpenES).
+/// population member is optimised exactly as it would be alone. The one optimiser of the library (PPO, COLA, OpenES),
+/// with RAdam (Liu et al. 2020, optax.radam) as an option: JaxMARL's value-based baselines use it.
 /// </summary>
 /// <remarks>
 /// <para>Clipping: g &lt;- g * max_norm / ||g|| where ||g|| &gt;= max_norm (optax's where(norm &lt; max, g, g / norm * max)).
 /// Adam: m &lt;- b1 m + (1 - b1) g, v &lt;- b2 v + (1 - b2) g^2, step = lr * m_hat / (sqrt(v_hat) + eps) with
 /// m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t), t counting updates from 1; the parameters move by -step
 /// (by +step when maximising, as evolution strategies ascend).</para>
+/// <para>RAdam (<c>rectified</c>), as optax's scale_by_radam with threshold 5: rho_inf = 2 / (1 - b2) - 1,
+/// rho_t = rho_inf - 2 t b2^t / (1 - b2^t); where rho_t &gt;= 5 the step is r_t lr m_hat / (sqrt(v_hat) + eps) with
+/// r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t)), before that lr m_hat (momentum SGD:
+/// the variance estimate is not yet trusted, the first six steps with b2 = 0.999).</para>
 /// <para>Why not TorchSharp's <c>torch.optim.Adam</c>: its step computes sqrt(v) / sqrt(1 - b2^t) (a different
 /// rounding from the optax and PureJaxRL order the golden runs pin), it has no per-row clipping, and it converts its
 /// numbers to temporary Scalars on every step, which TorchSharp 0.107 lets the garbage collector free while libtorch
@@ -30,12 +35,14 @@ public sealed class Adam : IDisposable
     /// <param name="beta1">First-moment decay.</param>
     /// <param name="beta2">Second-moment decay.</param>
     /// <param name="epsilon">Added to sqrt(v_hat) (outside the root, as optax and PyTorch).</param>
-    public Adam(ParameterStore store, double? maxGradNorm = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
-        : this(store.Values, maxGradNorm, beta1, beta2, epsilon) { }
+    /// <param name="rectified">RAdam instead of Adam.</param>
+    public Adam(ParameterStore store, double? maxGradNorm = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, bool rectified = false)
+        : this(store.Values, maxGradNorm, beta1, beta2, epsilon, rectified) { }
 
     /// <summary>The same for a leaf tensor [C, P] that is not held in a store (a search distribution's mean).</summary>
-    public Adam(Tensor values, double? maxGradNorm = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    public Adam(Tensor values, double? maxGradNorm = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, bool rectified = false)
     {
+        Rectified = rectified;
         if (maxGradNorm is { } limit && !(limit > 0)) throw new ArgumentOutOfRangeException(nameof(maxGradNorm), maxGradNorm, "the gradient norm limit must be positive");
         if (beta1 is < 0 or >= 1 || beta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(beta1), $"Adam's betas must lie in [0, 1), got {beta1} and {beta2}");
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be positive");
@@ -66,6 +73,9 @@ public sealed class Adam : IDisposable
 
     /// <inheritdoc cref="Beta1"/>
     public double Epsilon { get; }
+
+    /// <summary>RAdam (rectified) instead of Adam.</summary>
+    public bool Rectified { get; }
 
     /// <summary>Updates taken so far.</summary>
     public long Steps { get; set; }
@@ -108,11 +118,33 @@ public sealed class Adam : IDisposable
         Steps++;
         FirstMoment.mul_(beta1Scalar).add_(g, alpha: oneMinusBeta1);
         SecondMoment.mul_(beta2Scalar).addcmul_(g, g, value: oneMinusBeta2);
+        var sign = ascend ? 1 : -1;
+        var rectifier = 1.0;
+        if (Rectified)
+        {
+            if (RectifierAt(Steps) is { } r) rectifier = r;
+            else
+            {
+                using var plain = (sign * learningRate / (1 - Math.Pow(Beta1, Steps))).ToScalar();
+                values.add_(FirstMoment, alpha: plain);
+                return result;
+            }
+        }
         using var correction2 = (1 - Math.Pow(Beta2, Steps)).ToScalar();
-        using var step = ((ascend ? 1 : -1) * learningRate / (1 - Math.Pow(Beta1, Steps))).ToScalar();
+        using var step = (sign * learningRate * rectifier / (1 - Math.Pow(Beta1, Steps))).ToScalar();
         var denominator = SecondMoment.div(correction2).sqrt_().PlusInPlace(epsilonScalar);
         values.addcdiv_(FirstMoment, denominator, value: step);
         return result;
+    }
+
+    /// <summary>RAdam's rectifier r_t at update t (from 1), or null while rho_t &lt; 5 (the unadapted step).</summary>
+    public double? RectifierAt(long t)
+    {
+        var rhoInf = 2 / (1 - Beta2) - 1;
+        var b2t = Math.Pow(Beta2, t);
+        var rho = rhoInf - 2 * t * b2t / (1 - b2t);
+        if (rho < 5) return null;
+        return Math.Sqrt((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho));
     }
 
     /// <summary>Forgets everything: zero moments, step 0 (the parameters were re-initialised).</summary>

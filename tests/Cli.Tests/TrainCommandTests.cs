@@ -67,27 +67,45 @@ public class TrainCommandTests
         }
     }
 
-    [Fact]
-    public void ValueBasedRunsResumeToTheSameEndAndEvaluate()
+    [Theory]
+    [InlineData("rainbow", "minatar_breakout", 4, 3, "iteration_steps=400,num_envs=4,min_replay_history=200,replay_capacity=2000,checkpoint_every=2,total_timesteps=1600")]
+    [InlineData("qmix", "MPE_simple_spread_v3", 10, 6, "num_envs=4,buffer_size=400,buffer_batch_size=8,learning_starts=200,hidden_size=16,checkpoint_every=4,total_timesteps=1040")]
+    public void ValueBasedRunsResumeToTheSameEndAndEvaluate(string algo, string env, int iterations, int killedAfter, string settingList)
     {
         var dir = Directory.CreateTempSubdirectory("hybrid-train-");
         var other = Directory.CreateTempSubdirectory("hybrid-train-");
         try
         {
-            var settings = new[] { "iteration_steps=400", "num_envs=4", "min_replay_history=200", "replay_capacity=2000", "checkpoint_every=2", "total_timesteps=1600" };
-            string[] Args(string outDir, params string[] extra) => new[] { "train", "--algo", "rainbow", "--env", "minatar_breakout", "--seeds", "2", "--out", outDir, "--json", "--no-tensorboard" }
+            var settings = settingList.Split(',');
+            string[] Args(string outDir, params string[] extra) => new[] { "train", "--algo", algo, "--env", env, "--seeds", "2", "--out", outDir, "--json", "--no-tensorboard" }
                 .Concat(settings.SelectMany(x => new[] { "--set", x })).Concat(extra).ToArray();
             var stdout = new StringWriter();
             Assert.Equal(0, CommandLine.Run(Args(dir.FullName), stdout, new StringWriter()));
             using var json = System.Text.Json.JsonDocument.Parse(stdout.ToString());
-            Assert.Equal("rainbow", json.RootElement.GetProperty("algo").GetString());
-            Assert.Equal(1600, json.RootElement.GetProperty("steps").GetInt64());
-            Assert.Equal(1 + 4 * 2, File.ReadAllLines(Path.Combine(dir.FullName, "metrics.csv")).Length);
+            Assert.Equal(algo, json.RootElement.GetProperty("algo").GetString());
+            var total = long.Parse(settings.Single(x => x.StartsWith("total_timesteps=")).Split('=')[1]);
+            Assert.Equal(total, json.RootElement.GetProperty("steps").GetInt64());
+            Assert.Equal(1 + iterations * 2, File.ReadAllLines(Path.Combine(dir.FullName, "metrics.csv")).Length);
 
-            // Killed after 3 iterations (checkpoint at 2, replay buffer in it): the resumed run ends where the uninterrupted one did.
-            var config = Hybrid.Scaling.Training.ConfigBinder.Bind(DqnConfig.For("rainbow", "minatar_breakout"), null, settings);
-            using (var partial = new DqnRun(other.FullName, "rainbow", "minatar_breakout", config, 2, resume: false, writeTensorBoard: false))
-                partial.Run(stopAfter: 3);
+            // Killed after a few iterations (the last checkpoint before it holds the replay buffer): the resumed run ends where the uninterrupted one did.
+            float[] Parameters(string d)
+            {
+                if (algo == "qmix") { using var t = MarlQRun.Open(d); return t.Learner.Online.Values.data<float>().ToArray(); }
+                using var q = DqnRun.Open(d);
+                return q.Learner.Network.Online.Values.data<float>().ToArray();
+            }
+            if (algo == "qmix")
+            {
+                var config = Hybrid.Scaling.Training.ConfigBinder.Bind(MarlQConfig.For(algo, env), null, settings);
+                using var partial = new MarlQRun(other.FullName, algo, env, config, 2, resume: false, writeTensorBoard: false);
+                partial.Run(stopAfter: killedAfter);
+            }
+            else
+            {
+                var config = Hybrid.Scaling.Training.ConfigBinder.Bind(DqnConfig.For(algo, env), null, settings);
+                using var partial = new DqnRun(other.FullName, algo, env, config, 2, resume: false, writeTensorBoard: false);
+                partial.Run(stopAfter: killedAfter);
+            }
             var resumedOut = new StringWriter();
             Assert.Equal(0, CommandLine.Run(Args(other.FullName, "--resume"), resumedOut, new StringWriter()));
             using var resumed = System.Text.Json.JsonDocument.Parse(resumedOut.ToString());
@@ -95,9 +113,7 @@ public class TrainCommandTests
             Assert.Equal(File.ReadAllText(Path.Combine(dir.FullName, "episodes.csv")), File.ReadAllText(Path.Combine(other.FullName, "episodes.csv")));
             string[] Columns(string d) => File.ReadAllLines(Path.Combine(d, "metrics.csv")).Select(l => string.Join(",", l.Split(',').SkipLast(2))).ToArray();
             Assert.Equal(Columns(dir.FullName), Columns(other.FullName));
-            using (var a = DqnRun.Open(dir.FullName))
-            using (var b = DqnRun.Open(other.FullName))
-                Assert.Equal(a.Learner.Network.Online.Values.data<float>().ToArray(), b.Learner.Network.Online.Values.data<float>().ToArray());
+            Assert.Equal(Parameters(dir.FullName), Parameters(other.FullName));
 
             var evalOut = new StringWriter();
             Assert.Equal(0, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--reps", "200", "--json" }, evalOut, new StringWriter()));
@@ -124,6 +140,10 @@ public class TrainCommandTests
         Assert.Contains("unknown algorithm 'dqn2'", err.ToString());
         Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "dqn", "--env", "MPE_simple_spread_v3", "--steps", "20000" }, new StringWriter(), err));
         Assert.Contains("dqn trains single-agent environments", err.ToString());
+        Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "qmix", "--env", "MPE_simple_v3" }, new StringWriter(), err));
+        Assert.Contains("qmix learns the values of several agents; MPE_simple_v3 has one agent", err.ToString());
+        Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "vdn", "--env", "MPE_simple_spread_continuous_v3" }, new StringWriter(), err));
+        Assert.Contains("vdn needs discrete actions", err.ToString());
         Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "ppo", "--env", "MPE_simple_v3", "--set", "nope=1" }, new StringWriter(), err));
         Assert.Contains("unknown key 'nope'", err.ToString());
         Assert.Equal(2, CommandLine.Run(new[] { "train", "--algo", "ppo", "--env", "MPE_simple_v3", "--out", Path.Combine(Path.GetTempPath(), "hybrid-none-" + Guid.NewGuid()), "--resume" }, new StringWriter(), err));

@@ -13,7 +13,8 @@ namespace Hybrid.Cli.Commands;
 
 /// <summary>
 /// <c>hybrid bench hola</c>: the time of each HOLA level, to show how the cost grows with the order;
-/// <c>hybrid bench cola</c>: aggregate COLA training steps per second of R runs trained together.
+/// <c>hybrid bench cola</c>: aggregate COLA training steps per second of R runs trained together;
+/// <c>hybrid bench qlearn</c>: IQL/VDN/QMIX training and learning-step throughput (the QMIX peer's two figures).
 /// </summary>
 public static class BenchCommand
 {
@@ -26,12 +27,16 @@ public static class BenchCommand
     /// <summary>Accepted options of <c>bench envs</c>.</summary>
     public static readonly string[] EnvOptions = { "env", "num-envs", "steps", "seed", "json!" };
 
+    /// <summary>Accepted options of <c>bench qlearn</c>.</summary>
+    public static readonly string[] QlearnOptions = { "algo", "env", "seeds", "updates", "json!" };
+
     /// <summary>Runs the command.</summary>
     public static int Run(string[] rest, TextWriter stdout)
     {
         if (rest.Length > 0 && rest[0] == "cola") return Cola(Arguments.Parse(rest[1..], ColaOptions), stdout);
         if (rest.Length > 0 && rest[0] == "envs") return Envs(Arguments.Parse(rest[1..], EnvOptions), stdout);
-        if (rest.Length == 0 || rest[0] != "hola") throw new UsageException("bench needs a target (available: hola, cola, envs)");
+        if (rest.Length > 0 && rest[0] == "qlearn") return Qlearn(Arguments.Parse(rest[1..], QlearnOptions), stdout);
+        if (rest.Length == 0 || rest[0] != "hola") throw new UsageException("bench needs a target (available: hola, cola, envs, qlearn)");
         var args = Arguments.Parse(rest[1..], Options);
         var game = Game(args, "ipd");
         var alpha = args.Double("alpha", 1.0, positive: true);
@@ -153,6 +158,43 @@ public static class BenchCommand
         else
             stdout.WriteLine($"{game.Name} alpha={alpha} runs={runs} steps={steps}: {rate:F0} steps/s, final consistency "
                 + string.Join(" ", final.Select(v => v.ToString("0.00e+00", System.Globalization.CultureInfo.InvariantCulture))));
+        return 0;
+    }
+
+    /// <summary>
+    /// Steady-state throughput of IQL, VDN or QMIX with table 8's MPE settings: after 40 untimed updates (the replay can
+    /// be sampled, learning from the start), the environment steps per second of U whole updates (rollout, replay, one
+    /// gradient step) and the gradient steps per second of U learning steps alone on the filled replay, all seeds together.
+    /// </summary>
+    static int Qlearn(Arguments args, TextWriter stdout)
+    {
+        var algo = args.Get("algo") ?? "qmix";
+        if (!Hybrid.Scaling.Algorithms.MarlQConfig.Algorithms.Contains(algo)) throw new UsageException($"--algo: '{algo}' is not one of {string.Join(", ", Hybrid.Scaling.Algorithms.MarlQConfig.Algorithms)}");
+        var env = args.Get("env") ?? "MPE_simple_spread_v3";
+        EnvRegistry.Describe(env);
+        var seeds = args.Int("seeds", 1, 1, 64);
+        var updates = args.Int("updates", 200, 1, 100_000);
+        var config = Hybrid.Scaling.Algorithms.MarlQConfig.For(algo, env) with { LearningStarts = 0, TotalTimesteps = 1L << 40 };
+        using var trainer = new Hybrid.Scaling.Algorithms.MarlQTrainer(algo, env, config, seeds);
+        for (var k = 0; k < 40; k++) trainer.Step();
+        var clock = Stopwatch.StartNew();
+        for (var k = 0; k < updates; k++) trainer.Step();
+        var full = (double)updates * config.NumSteps * config.NumEnvs * seeds / clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        for (var k = 0; k < updates; k++)
+        {
+            using var batch = trainer.Replay.Sample(config.BufferBatchSize);
+            trainer.Learner.Update(batch, config.LearningRate);
+        }
+        var learn = updates / clock.Elapsed.TotalSeconds;
+        if (args.Flag("json"))
+        {
+            stdout.WriteLine(Json.Line(new Dictionary<string, object> { ["algo"] = algo, ["env"] = env, ["seeds"] = seeds, ["updates"] = updates, ["env_steps_per_second"] = full, ["gradient_steps_per_second"] = learn }));
+            return 0;
+        }
+        stdout.WriteLine($"{algo} on {env}, {seeds} seed{(seeds == 1 ? "" : "s")}, table 8 settings ({config.NumEnvs} envs x {config.NumSteps} steps per update, batch {config.BufferBatchSize} chunks):");
+        stdout.WriteLine($"  training: {full:0} environment steps/s (all seeds; rollout, replay and one gradient step per update)");
+        stdout.WriteLine($"  learning alone: {learn:0.0} gradient steps/s ({learn * config.NumSteps * config.NumEnvs:0} environment steps/s at one step per update; each step trains all {seeds} seed{(seeds == 1 ? "" : "s")})");
         return 0;
     }
 }

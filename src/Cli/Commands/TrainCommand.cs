@@ -10,9 +10,9 @@ using Hybrid.Scaling.Training;
 namespace Hybrid.Cli.Commands;
 
 /// <summary>
-/// <c>hybrid train --algo ppo|ippo|mappo|dqn|rainbow|der|drq_eps --env E [--config F] [--set k=v ...] [--seeds K] [--steps N]
+/// <c>hybrid train --algo ppo|ippo|mappo|dqn|rainbow|der|drq_eps|iql|vdn|qmix --env E [--config F] [--set k=v ...] [--seeds K] [--steps N]
 /// [--out DIR] [--resume] [--json]</c>: trains with the thesis' settings for the environment family (PPO family) or the
-/// algorithm's preset (<see cref="DqnConfig.For"/>), overridden by the file and the --set pairs; writes the run directory
+/// algorithm's preset (<see cref="DqnConfig.For"/>, <see cref="MarlQConfig.For"/>), overridden by the file and the --set pairs; writes the run directory
 /// (see <see cref="TrainingRun"/>).
 /// </summary>
 public static class TrainCommand
@@ -24,14 +24,15 @@ public static class TrainCommand
     public static int Run(Arguments args, TextWriter stdout, TextWriter stderr)
     {
         var algo = args.Required("algo");
-        var valueBased = DqnConfig.Algorithms.Contains(algo);
+        var multiAgentQ = MarlQConfig.Algorithms.Contains(algo);
+        var valueBased = DqnConfig.Algorithms.Contains(algo) || multiAgentQ;
         PpoVariant? variant = algo switch
         {
             "ppo" => PpoVariant.Ppo,
             "ippo" => PpoVariant.Ippo,
             "mappo" => PpoVariant.Mappo,
             _ when valueBased => null,
-            _ => throw new UsageException($"--algo: unknown algorithm '{algo}' (available: ppo, ippo, mappo, {string.Join(", ", DqnConfig.Algorithms)})"),
+            _ => throw new UsageException($"--algo: unknown algorithm '{algo}' (available: ppo, ippo, mappo, {string.Join(", ", DqnConfig.Algorithms.Concat(MarlQConfig.Algorithms))})"),
         };
         var env = args.Required("env");
         EnvRegistry.Describe(env);
@@ -50,6 +51,12 @@ public static class TrainCommand
         {
             var config = Resolve(ppo, env, args.Get("config"), overrides);
             using var run = new PpoRun(outDir, ppo, env, config, seeds, resume, writeTensorBoard: tensorboard);
+            summary = run.Run(Progress(run.Trainer, "update", stderr));
+        }
+        else if (multiAgentQ)
+        {
+            var config = ConfigBinder.Bind(MarlQConfig.For(algo, env), args.Get("config"), overrides);
+            using var run = new MarlQRun(outDir, algo, env, config, seeds, resume, writeTensorBoard: tensorboard);
             summary = run.Run(Progress(run.Trainer, "update", stderr));
         }
         else

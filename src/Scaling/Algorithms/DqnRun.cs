@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Hybrid.Scaling.Catalog;
 using Hybrid.Scaling.Training;
 using TorchSharp;
@@ -29,38 +28,19 @@ public sealed class DqnRun : IDisposable
     /// <summary>Trains until all iterations are done (or <paramref name="stopAfter"/> more), reporting each; see <see cref="TrainingRun.Run"/>.</summary>
     public TrainingSummary Run(Action<UpdateMetrics>? onIteration = null, int? stopAfter = null) => run.Run(onIteration, stopAfter);
 
-    /// <summary>Reads a run directory's config.json of a value-based run.</summary>
+    /// <summary>Reads a run directory's config.json of a DQN-family run.</summary>
     public static (string Algo, string Env, int Seeds, DqnConfig Config) ReadConfig(string directory)
     {
         var (algo, env, seeds, settings) = TrainingRun.ReadConfigJson(directory);
-        var configPath = Path.Combine(directory, "config.json");
-        if (!DqnConfig.Algorithms.Contains(algo)) throw new InvalidDataException($"{configPath}: '{algo}' is not a value-based algorithm ({string.Join(", ", DqnConfig.Algorithms)})");
-        try { return (algo, env, seeds, ConfigBinder.FromJson<DqnConfig>(settings.GetRawText())); }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
-        {
-            throw new InvalidDataException($"{configPath} is malformed ({e.Message.Split('\n')[0]})");
-        }
+        if (!DqnConfig.Algorithms.Contains(algo)) throw new InvalidDataException($"{Path.Combine(directory, "config.json")}: '{algo}' is not a DQN-family algorithm ({string.Join(", ", DqnConfig.Algorithms)})");
+        return (algo, env, seeds, TrainingRun.BindSettings<DqnConfig>(directory, settings));
     }
 
     /// <summary>The trainer of the run in <paramref name="directory"/> as its checkpoint left it (nothing is written).</summary>
     public static DqnTrainer Open(string directory, torch.Device? device = null)
     {
         var (algo, env, seeds, config) = ReadConfig(directory);
-        var checkpoint = Path.Combine(directory, "checkpoint.bin");
-        if (!File.Exists(checkpoint)) throw new FileNotFoundException($"{directory} holds no saved run: checkpoint.bin is missing", checkpoint);
-        DqnTrainer trainer;
-        try { trainer = new DqnTrainer(algo, env, config, seeds, device); }
-        catch (ArgumentException e) { throw new InvalidDataException($"{Path.Combine(directory, "config.json")}: {e.Message.Split('\n')[0]}"); }
-        try
-        {
-            DqnCheckpoint.Read(checkpoint, trainer);
-            return trainer;
-        }
-        catch
-        {
-            trainer.Dispose();
-            throw;
-        }
+        return TrainingRun.OpenTrainer(directory, () => new DqnTrainer(algo, env, config, seeds, device));
     }
 
     /// <inheritdoc/>

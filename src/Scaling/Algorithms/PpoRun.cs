@@ -45,12 +45,8 @@ public sealed class PpoRun : IDisposable
         var (algo, env, seeds, settings) = TrainingRun.ReadConfigJson(directory);
         var configPath = Path.Combine(directory, "config.json");
         if (!Enum.TryParse(algo, ignoreCase: true, out PpoVariant variant) || !Enum.IsDefined(variant) || char.IsDigit(algo[0]))
-            throw new InvalidDataException($"{configPath}: unknown algo '{algo}'{(DqnConfig.Algorithms.Contains(algo) ? " for a PPO-family run (it is a value-based run)" : "")}");
-        try { return (variant, env, seeds, ConfigBinder.FromJson<PpoConfig>(settings.GetRawText())); }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
-        {
-            throw new InvalidDataException($"{configPath} is malformed ({e.Message.Split('\n')[0]})");
-        }
+            throw new InvalidDataException($"{configPath}: unknown algo '{algo}'{(DqnConfig.Algorithms.Contains(algo) || MarlQConfig.Algorithms.Contains(algo) ? " for a PPO-family run (it is a value-based run)" : "")}");
+        return (variant, env, seeds, TrainingRun.BindSettings<PpoConfig>(directory, settings));
     }
 
     /// <summary>
@@ -62,21 +58,7 @@ public sealed class PpoRun : IDisposable
     public static PpoTrainer Open(string directory, torch.Device? device = null)
     {
         var (variant, env, seeds, config) = ReadConfig(directory);
-        var checkpoint = Path.Combine(directory, "checkpoint.bin");
-        if (!File.Exists(checkpoint)) throw new FileNotFoundException($"{directory} holds no saved run: checkpoint.bin is missing", checkpoint);
-        PpoTrainer trainer;
-        try { trainer = new PpoTrainer(variant, env, config, seeds, device); }
-        catch (ArgumentException e) { throw new InvalidDataException($"{Path.Combine(directory, "config.json")}: {e.Message.Split('\n')[0]}"); }
-        try
-        {
-            PpoCheckpoint.Read(checkpoint, trainer);
-            return trainer;
-        }
-        catch
-        {
-            trainer.Dispose();
-            throw;
-        }
+        return TrainingRun.OpenTrainer(directory, () => new PpoTrainer(variant, env, config, seeds, device));
     }
 
     /// <summary>

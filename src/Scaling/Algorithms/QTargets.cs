@@ -37,6 +37,30 @@ public static class QTargets
         return (weight * nextProbabilities.unsqueeze(-1)).sum(-2);
     }
 
+    /// <summary>
+    /// Double-Q values of the next step for agents with action masks: Q_target(a*) with a* = argmax over the valid actions of
+    /// the online values ([..., A] both; <paramref name="invalidPenalty"/> broadcasts, 1e10 on the actions an agent lacks).
+    /// </summary>
+    public static Tensor MaskedDoubleQ(Tensor onlineValues, Tensor targetValues, Tensor invalidPenalty) =>
+        targetValues.gather(-1, (onlineValues - invalidPenalty).argmax(-1, keepdim: true)).squeeze(-1);
+
+    /// <summary>
+    /// Whether step t of a chunk bootstraps from step t + 1, for t = 0 .. T - 2 ([C, T - 1, B] of 1 - d from dones
+    /// [C, T, B], done_t = step t ended its episode): 1 - done_t by the definition, or JaxMARL's 1 - done_{t-1}
+    /// (<paramref name="jaxmarlOffByOne"/>, with done_{-1} = 0), which bootstraps an episode's last step into the next
+    /// episode and stops the first step of an episode from bootstrapping.
+    /// </summary>
+    public static Tensor Continuation(Tensor dones, bool jaxmarlOffByOne)
+    {
+        var steps = dones.shape[1];
+        var ends = jaxmarlOffByOne ? EpisodeStarts(dones) : dones;
+        return ends.narrow(1, 0, steps - 1).SubtractedFrom(Keep.One);
+    }
+
+    /// <summary>done_{t-1} [C, T, B] from dones [C, T, B] (0 at t = 0): where the next episode starts inside a chunk.</summary>
+    public static Tensor EpisodeStarts(Tensor dones) =>
+        cat(new[] { zeros(new[] { dones.shape[0], 1, dones.shape[2] }, dones.dtype, dones.device), dones.narrow(1, 0, dones.shape[1] - 1) }, 1);
+
     /// <summary>(y - q)^2 elementwise (dopamine's mse_loss; no factor 1/2, unlike its Huber loss's quadratic part).</summary>
     public static Tensor Mse(Tensor target, Tensor prediction) => (target - prediction).Squared();
 

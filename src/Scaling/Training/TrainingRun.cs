@@ -183,6 +183,39 @@ public sealed class TrainingRun : IDisposable
         }
     }
 
+    /// <summary>Binds the settings object of a config.json read by <see cref="ReadConfigJson"/> to <typeparamref name="TConfig"/>; malformed settings name the file.</summary>
+    public static TConfig BindSettings<TConfig>(string directory, JsonElement settings)
+    {
+        try { return ConfigBinder.FromJson<TConfig>(settings.GetRawText()); }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new InvalidDataException($"{Path.Combine(directory, "config.json")} is malformed ({e.Message.Split('\n')[0]})");
+        }
+    }
+
+    /// <summary>
+    /// The trainer <paramref name="create"/> builds for the run in <paramref name="directory"/>, restored from its
+    /// checkpoint.bin (nothing is written); settings the trainer refuses name config.json.
+    /// </summary>
+    public static TTrainer OpenTrainer<TTrainer>(string directory, Func<TTrainer> create) where TTrainer : IIterativeTrainer
+    {
+        var checkpoint = Path.Combine(directory, "checkpoint.bin");
+        if (!File.Exists(checkpoint)) throw new FileNotFoundException($"{directory} holds no saved run: checkpoint.bin is missing", checkpoint);
+        TTrainer trainer;
+        try { trainer = create(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{Path.Combine(directory, "config.json")}: {e.Message.Split('\n')[0]}"); }
+        try
+        {
+            TrainerCheckpoint.Read(checkpoint, trainer);
+            return trainer;
+        }
+        catch
+        {
+            trainer.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>
     /// Mean return (over agents, then episodes) of uniformly random actions: 64 environments made by
     /// <paramref name="environments"/>, seeded from <paramref name="seed"/>, until at least 200 episodes have ended (or
