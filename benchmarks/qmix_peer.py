@@ -7,7 +7,8 @@ MPE is not installed here, so the environment is a stand-in of the same shapes: 
 normal), 5 actions, shared reward, 25-step episodes (its cost is a few numpy calls per step, below the real MPE's).
 
 usage: python3 qmix_peer.py full|learn STEPS
-  full:  environment steps per second of the whole loop (acting, environment, buffer, one gradient step per update)
+  full:  environment steps per second of the whole loop (acting, environment, buffer, one gradient step per update),
+         timed after 40 untimed updates that fill the buffer and learn from the start, as `hybrid bench qlearn`
   learn: gradient steps per second on a filled buffer, reported also as environment steps/s (x 208 steps per update)
 """
 import os, sys, time
@@ -128,9 +129,10 @@ if mode == "learn":
     sys.exit()
 
 updates = max(1, steps // (ENVS * T))
-timesteps = 0
-start = time.perf_counter()
-for u in range(updates):
+timesteps, start = 0, None
+for u in range(40 + updates):
+    if u == 40:
+        start, timesteps = time.perf_counter(), 0
     eps = max(0.05, 1 - u / (0.1 * updates) * 0.95)
     obs = rng.standard_normal((ENVS, N, OBS), np.float32)
     h = torch.zeros(ENVS * N, H)
@@ -147,9 +149,9 @@ for u in range(updates):
             h = torch.zeros(ENVS * N, H)
     buffer.add(*chunk)
     timesteps += ENVS * T
-    if buffer.added >= BATCH and timesteps > STARTS:
+    if buffer.added >= BATCH:
         learn(buffer)
     if u % TARGET == 0:
         target_agent.load_state_dict(agent.state_dict()); target_mixer.load_state_dict(mixer.state_dict())
 seconds = time.perf_counter() - start
-print(f"qmix peer full: {timesteps / seconds:.0f} env steps/s over {timesteps} steps ({updates} updates)")
+print(f"qmix peer full: {timesteps / seconds:.0f} env steps/s over {timesteps} steps ({updates} timed updates, learning in each)")

@@ -32,7 +32,7 @@ namespace Hybrid.Cli
               hybrid bench envs [--env E|all] [--num-envs 1,100,10000] [--steps 1000] [--seed 0] [--json]
               hybrid bench qlearn [--algo qmix|vdn|iql] [--env MPE_simple_spread_v3] [--seeds 1] [--updates 200] [--json]
               hybrid render --env E --out F.gif|F.png|F.txt [--seed 0] [--steps 50] [--delay 20] [--text]
-              hybrid train --algo ppo|ippo|mappo|dqn|rainbow|der|drq_eps|iql|vdn|qmix --env E [--config F.json] [--set key=value ...] [--seeds 1] [--steps N]
+              hybrid train --algo ppo|ippo|mappo|dqn|rainbow|der|drq_eps|iql|vdn|qmix|pqn_vdn --env E [--config F.json] [--set key=value ...] [--seeds 1] [--steps N]
                            [--out results/train/ALGO-ENV] [--resume] [--json] [--no-tensorboard]
               hybrid shape train [--method shaper|mfos|gs|ctnl|ptnl|mfos_rl] [--env ipd|imp|coin_game|storm_2p] [--config F.json] [--set key=value ...]
                                  [--out results/shape/METHOD-ENV] [--resume] [--json]

@@ -184,6 +184,52 @@ public class MarlQTests
     }
 
     [Fact]
+    public void PengsQLambdaMatchesAHandComputation()
+    {
+        // One copy, one environment, four steps; step 1 ends an episode. gamma 0.5, lambda 0.5, V_t the acting values.
+        var r = new float[] { 1, 2, 3, 4 };
+        var d = new[] { false, true, false, false };
+        var v = new float[] { 10, 20, 30, 40 };
+        var g = QTargets.PengLambda(r, d, v, new float[] { 8 }, 1, 4, 1, 0.5, 0.5);
+        // t = 3: 4 + 0.5 * 8 = 8. t = 2: 3 + 0.5 (0.5 * 40 + 0.5 * 8) = 15. t = 1 (terminal): 2.
+        // t = 0: 1 + 0.5 (0.5 * 20 + 0.5 * 2) = 6.5.
+        Assert.Equal(new float[] { 6.5f, 2, 15, 8 }, g);
+        // lambda 0 is one-step Q-learning on the acting values; lambda 1 the discounted return bootstrapped at the end.
+        Assert.Equal(new float[] { 11, 2, 23, 8 }, QTargets.PengLambda(r, d, v, new float[] { 8 }, 1, 4, 1, 0.5, 0));
+        Assert.Equal(new float[] { 2, 2, 7, 8 }, QTargets.PengLambda(r, d, v, new float[] { 8 }, 1, 4, 1, 0.5, 1));
+    }
+
+    static PqnConfig ShortPqn() => new() { TotalTimesteps = 16 * 32 * 6, NumEnvs = 32, NumSteps = 16, NumMinibatches = 4, NumEpochs = 2, HiddenSize = 32, CheckpointEvery = 2 };
+
+    [Fact]
+    public void PqnCheckpointsContinueExactlyAndSeedsTrainAsAlone()
+    {
+        var config = ShortPqn();
+        using var straight = new PqnTrainer("MPE_simple_spread_v3", config, seeds: 2);
+        straight.Train();
+        byte[] saved;
+        using (var first = new PqnTrainer("MPE_simple_spread_v3", config, seeds: 2))
+        {
+            for (var k = 0; k < 3; k++) first.Step();
+            saved = Hybrid.Scaling.Training.TrainerCheckpoint.ToBytes(first);
+        }
+        using var resumed = new PqnTrainer("MPE_simple_spread_v3", config, seeds: 2);
+        Hybrid.Scaling.Training.TrainerCheckpoint.Read(saved, "checkpoint.bin", resumed);
+        resumed.Train();
+        Assert.Equal(Floats(straight.Parameters.Values), Floats(resumed.Parameters.Values));
+        Assert.Equal(straight.Episodes.Finished(1).Select(e => e.Return), resumed.Episodes.Finished(1).Select(e => e.Return));
+        Assert.Equal(6 * 2 * 4, straight.GradSteps);
+
+        using var alone = new PqnTrainer("MPE_simple_spread_v3", config with { Seed = 1 }, seeds: 1);
+        alone.Train();
+        var size = alone.Parameters.Size;
+        var both = Floats(straight.Parameters.Values);
+        var one = Floats(alone.Parameters.Values);
+        var worst = Enumerable.Range(0, (int)size).Max(k => Math.Abs(one[k] - both[size + k]));
+        Assert.True(worst < 1e-4, $"copy 1 of two differs from the same seed alone by {worst}");
+    }
+
+    [Fact]
     public void MisuseIsRefusedWithTheReason()
     {
         Assert.Contains("one agent", Assert.Throws<ArgumentException>(() => new MarlQTrainer("qmix", "MPE_simple_v3", Short())).Message);
@@ -191,5 +237,7 @@ public class MarlQTests
         Assert.Contains("unknown multi-agent Q-learning algorithm", Assert.Throws<ArgumentException>(() => MarlQConfig.For("qmix2", "MPE_simple_spread_v3")).Message);
         Assert.Contains("num_steps", Assert.Throws<ArgumentException>(() => (Short() with { NumSteps = 1 }).Validate()).Message);
         Assert.Contains("tau", Assert.Throws<ArgumentException>(() => (Short() with { Tau = 0 }).Validate()).Message);
+        Assert.Contains("one agent", Assert.Throws<ArgumentException>(() => new PqnTrainer("MPE_simple_v3", ShortPqn())).Message);
+        Assert.Contains("num_minibatches", Assert.Throws<ArgumentException>(() => (ShortPqn() with { NumMinibatches = 3 }).Validate()).Message);
     }
 }

@@ -47,7 +47,7 @@ public static class EvalCommand
             evaluation = $"{policy.ToString().ToLowerInvariant()} policy, {count} fresh episodes per seed";
             runs = runs.Select(r =>
             {
-                if (DqnConfig.Algorithms.Contains(r.Algo) || MarlQConfig.Algorithms.Contains(r.Algo))
+                if (DqnConfig.Algorithms.Contains(r.Algo) || MarlQConfig.Algorithms.Contains(r.Algo) || r.Algo == "pqn_vdn")
                     throw new UsageException($"--episodes evaluates PPO-family checkpoints; {r.Dir} is a {r.Algo} run (its scores come from its training episodes without --episodes)");
                 using var trainer = PpoRun.Open(r.Dir);
                 return r with { Scores = PolicyEvaluation.Run(trainer, count, policy, (long)seed).MeanReturns };

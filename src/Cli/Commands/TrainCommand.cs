@@ -10,7 +10,7 @@ using Hybrid.Scaling.Training;
 namespace Hybrid.Cli.Commands;
 
 /// <summary>
-/// <c>hybrid train --algo ppo|ippo|mappo|dqn|rainbow|der|drq_eps|iql|vdn|qmix --env E [--config F] [--set k=v ...] [--seeds K] [--steps N]
+/// <c>hybrid train --algo ppo|ippo|mappo|dqn|rainbow|der|drq_eps|iql|vdn|qmix|pqn_vdn --env E [--config F] [--set k=v ...] [--seeds K] [--steps N]
 /// [--out DIR] [--resume] [--json]</c>: trains with the thesis' settings for the environment family (PPO family) or the
 /// algorithm's preset (<see cref="DqnConfig.For"/>, <see cref="MarlQConfig.For"/>), overridden by the file and the --set pairs; writes the run directory
 /// (see <see cref="TrainingRun"/>).
@@ -25,14 +25,14 @@ public static class TrainCommand
     {
         var algo = args.Required("algo");
         var multiAgentQ = MarlQConfig.Algorithms.Contains(algo);
-        var valueBased = DqnConfig.Algorithms.Contains(algo) || multiAgentQ;
+        var valueBased = DqnConfig.Algorithms.Contains(algo) || multiAgentQ || algo == "pqn_vdn";
         PpoVariant? variant = algo switch
         {
             "ppo" => PpoVariant.Ppo,
             "ippo" => PpoVariant.Ippo,
             "mappo" => PpoVariant.Mappo,
             _ when valueBased => null,
-            _ => throw new UsageException($"--algo: unknown algorithm '{algo}' (available: ppo, ippo, mappo, {string.Join(", ", DqnConfig.Algorithms.Concat(MarlQConfig.Algorithms))})"),
+            _ => throw new UsageException($"--algo: unknown algorithm '{algo}' (available: ppo, ippo, mappo, {string.Join(", ", DqnConfig.Algorithms.Concat(MarlQConfig.Algorithms))}, pqn_vdn)"),
         };
         var env = args.Required("env");
         EnvRegistry.Describe(env);
@@ -51,6 +51,12 @@ public static class TrainCommand
         {
             var config = Resolve(ppo, env, args.Get("config"), overrides);
             using var run = new PpoRun(outDir, ppo, env, config, seeds, resume, writeTensorBoard: tensorboard);
+            summary = run.Run(Progress(run.Trainer, "update", stderr));
+        }
+        else if (algo == "pqn_vdn")
+        {
+            var config = ConfigBinder.Bind(new PqnConfig(), args.Get("config"), overrides);
+            using var run = new TrainingRun(outDir, new PqnTrainer(env, config, seeds), n => EnvRegistry.Create(env, n), resume, tensorboard);
             summary = run.Run(Progress(run.Trainer, "update", stderr));
         }
         else if (multiAgentQ)

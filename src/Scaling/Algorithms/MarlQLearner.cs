@@ -1,4 +1,5 @@
 using Hybrid.Scaling.Networks;
+using Hybrid.Scaling.Rollouts;
 using Hybrid.Scaling.Replay;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,9 +22,6 @@ public sealed class MarlQLearner : IDisposable
     readonly QMixer? mixer;
     readonly Adam optimizer;
     readonly ulong[] actionStreams;
-    readonly int[] obsSizes, obsOffsets, actionSizes;
-    readonly int width;
-    readonly Tensor ids, invalid;
     readonly Scalar gamma, tau, oneMinusTau;
 
     /// <summary>Metric names of <see cref="Update"/>, per copy.</summary>
@@ -35,14 +33,10 @@ public sealed class MarlQLearner : IDisposable
         if (observationSizes.Count < 1 || observationSizes.Count != actionCounts.Count) throw new ArgumentException("every agent needs an observation size and an action count");
         Mixing = mixing;
         this.config = config;
-        obsSizes = observationSizes.ToArray();
-        actionSizes = actionCounts.ToArray();
-        Agents = obsSizes.Length;
-        Actions = actionSizes.Max();
-        obsOffsets = new int[Agents + 1];
-        for (var a = 0; a < Agents; a++) obsOffsets[a + 1] = obsOffsets[a] + obsSizes[a];
-        width = obsSizes.Max();
-        InputSize = width + Agents;
+        Inputs = new AgentInputs(observationSizes, actionCounts, device);
+        Agents = Inputs.Agents;
+        Actions = Inputs.Actions;
+        InputSize = Inputs.InputSize;
         var layout = new ParameterLayout();
         var h = config.HiddenSize;
         gru = new Gru(layout, "agent.gru", h, h, GruStyle.Flax);
@@ -57,12 +51,6 @@ public sealed class MarlQLearner : IDisposable
         using (no_grad()) Target.Values.copy_(Online.Values);
         optimizer = new Adam(Online, config.MaxGradNorm > 0 ? config.MaxGradNorm : null, rectified: config.Optimizer == MarlQOptimizer.Radam);
         actionStreams = seeds.Select(s => SplitMix64.Start((ulong)s ^ 0x9A11_0E75_0000_0001UL)).ToArray();
-        var dev = device ?? CPU;
-        ids = eye(Agents, device: dev).DetachFromDisposeScope();
-        var penalty = new float[Agents * Actions];
-        for (var a = 0; a < Agents; a++)
-            for (var k = actionSizes[a]; k < Actions; k++) penalty[a * Actions + k] = 1e10f;
-        invalid = tensor(penalty, new long[] { Agents, Actions }, device: dev).DetachFromDisposeScope();
         gamma = config.Gamma.ToScalar();
         tau = config.Tau.ToScalar();
         oneMinusTau = (1 - config.Tau).ToScalar();
@@ -70,6 +58,9 @@ public sealed class MarlQLearner : IDisposable
 
     /// <summary>How the agents' values are combined.</summary>
     public MarlQMixing Mixing { get; }
+
+    /// <summary>The agents' input layout (padding, ids, action masks).</summary>
+    public AgentInputs Inputs { get; }
 
     /// <summary>Agents n.</summary>
     public int Agents { get; }
@@ -81,7 +72,7 @@ public sealed class MarlQLearner : IDisposable
     public int InputSize { get; }
 
     /// <summary>Width of the state (all raw observations).</summary>
-    public int StateSize => obsOffsets[^1];
+    public int StateSize => Inputs.StateSize;
 
     /// <summary>Hidden width of the GRU.</summary>
     public int HiddenSize => gru.StateSize;
@@ -95,26 +86,12 @@ public sealed class MarlQLearner : IDisposable
     /// <summary>Gradient steps taken.</summary>
     public long GradSteps => optimizer.Steps;
 
-    /// <summary>The agent network's inputs [C, X n, I] (rows x-major, agent-minor) from states [C, X, S]: each agent's slice, zero-padded, with its one-hot id.</summary>
-    public Tensor AgentInputs(Tensor states)
-    {
-        long copies = states.shape[0], x = states.shape[1];
-        var parts = new Tensor[Agents];
-        for (var a = 0; a < Agents; a++)
-        {
-            var own = states.narrow(-1, obsOffsets[a], obsSizes[a]);
-            if (obsSizes[a] < width) own = nn.functional.pad(own, new long[] { 0, width - obsSizes[a] });
-            parts[a] = cat(new[] { own, ids[a].expand(copies, x, Agents) }, -1);
-        }
-        return stack(parts, 2).view(copies, x * Agents, InputSize);
-    }
-
     /// <summary>Action values [C, X n, A] of the online network for one step from <paramref name="hidden"/> ([C, X n, H] or null: zeros), with the new hidden state.</summary>
     public (Tensor Values, Tensor Hidden) StepValues(Tensor states, Tensor? hidden, Tensor? resets)
     {
         var context = new ForwardContext(1, resets);
         if (hidden is not null) context.WithState(gru, hidden);
-        var values = agent.Forward(Online, AgentInputs(states), context).Value;
+        var values = agent.Forward(Online, Inputs.From(states), context).Value;
         return (values, context.FinalState(gru));
     }
 
@@ -138,11 +115,7 @@ public sealed class MarlQLearner : IDisposable
             resets = tensor(perRow, new long[] { 1, copies, x * Agents }, device: states.device);
         }
         var (values, next) = StepValues(states, hidden, resets);
-        var greedy = (values.view(copies, x, Agents, Actions) - invalid).argmax(-1).to_type(ScalarType.Int32).cpu().data<int>().ToArray();
-        for (var c = 0; c < copies; c++)
-            for (var r = 0; r < x * Agents; r++)
-                if (SplitMix64.UnitDouble(ref actionStreams[c]) < epsilon)
-                    greedy[c * x * Agents + r] = SplitMix64.Below(ref actionStreams[c], actionSizes[r % Agents]);
+        var greedy = Inputs.EpsilonGreedy(values, epsilon, actionStreams);
         hidden?.Dispose();
         hidden = next.detach().MoveToOuterDisposeScope();
         return greedy;
@@ -159,7 +132,7 @@ public sealed class MarlQLearner : IDisposable
         using var scope = NewDisposeScope();
         long copies = batch.Observations.shape[0], steps = batch.Observations.shape[1], b = batch.Observations.shape[2];
         var states = batch.Observations;
-        var inputs = AgentInputs(states.view(copies, steps * b, StateSize));
+        var inputs = Inputs.From(states.view(copies, steps * b, StateSize));
         // done_{t-1}: where a sequence starts again (the GRU's reset flags).
         var starts = QTargets.EpisodeStarts(batch.Dones);
         var resets = starts.permute(1, 0, 2).unsqueeze(-1).expand(steps, copies, b, Agents).reshape(steps, copies, b * Agents).gt(Keep.Half);
@@ -168,7 +141,7 @@ public sealed class MarlQLearner : IDisposable
         using (no_grad())
         {
             var qTarget = agent.Forward(Target, inputs, new ForwardContext((int)steps, resets)).Value.view(copies, steps, b, Agents, Actions);
-            qNext = QTargets.MaskedDoubleQ(q.detach(), qTarget, invalid);                          // [C, T, B, n]
+            qNext = QTargets.MaskedDoubleQ(q.detach(), qTarget, Inputs.InvalidPenalty);                          // [C, T, B, n]
         }
         var chosen = q.gather(-1, batch.Actions.unsqueeze(-1)).squeeze(-1);                        // [C, T, B, n]
         var continues = QTargets.Continuation(batch.Dones, config.JaxmarlDoneOffByOne).mul(gamma);   // gamma (1 - d) [C, T-1, B]
@@ -237,8 +210,7 @@ public sealed class MarlQLearner : IDisposable
         optimizer.Dispose();
         Online.Dispose();
         Target.Dispose();
-        ids.Dispose();
-        invalid.Dispose();
+        Inputs.Dispose();
         gamma.Dispose();
         tau.Dispose();
         oneMinusTau.Dispose();

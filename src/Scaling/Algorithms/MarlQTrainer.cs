@@ -27,7 +27,6 @@ public sealed class MarlQTrainer : IIterativeTrainer
     readonly VectorEnv env;
     readonly bool ownsEnvironment;
     readonly int seeds, envs, agents, steps, stateSize;
-    readonly int[] obsSizes, obsOffsets;
     readonly float[] now, chunkObs, chunkRewards, statRewards;
     readonly int[] chunkActions, envActions;
     readonly bool[] chunkDones, starts;
@@ -56,12 +55,9 @@ public sealed class MarlQTrainer : IIterativeTrainer
                 throw new ArgumentException($"{algo} needs discrete actions; {env.Name} has {string.Join(", ", env.ActionSpaces)}");
             if (env.NumEnvs != seeds * envs)
                 throw new ArgumentException($"{env.Name} has {env.NumEnvs} environments; {seeds} seeds x num_envs {envs} need {seeds * envs}");
-            obsSizes = Enumerable.Range(0, agents).Select(env.ObservationSize).ToArray();
-            obsOffsets = new int[agents + 1];
-            for (var a = 0; a < agents; a++) obsOffsets[a + 1] = obsOffsets[a] + obsSizes[a];
-            stateSize = obsOffsets[^1];
             var runSeeds = Enumerable.Range(0, seeds).Select(k => config.Seed + k).ToArray();
-            Learner = new MarlQLearner(mixing, obsSizes, discrete.Select(d => d!.N).ToArray(), config, runSeeds, device);
+            Learner = new MarlQLearner(mixing, Enumerable.Range(0, agents).Select(env.ObservationSize).ToArray(), discrete.Select(d => d!.N).ToArray(), config, runSeeds, device);
+            stateSize = Learner.StateSize;
             Replay = new ChunkReplay(seeds, envs, steps, agents, stateSize, config.BufferSize, runSeeds);
             Episodes = new EpisodeStats(seeds, agents, envs);
             envSeedStarts = runSeeds.Select(s => SplitMix64.Start((ulong)s)).ToArray();
@@ -159,17 +155,8 @@ public sealed class MarlQTrainer : IIterativeTrainer
         {
             for (var t = 0; t < steps; t++)
             {
-                for (var a = 0; a < agents; a++)
-                {
-                    var source = env.Observations(a);
-                    var size = obsSizes[a];
-                    for (var r = 0; r < n; r++)
-                    {
-                        var row = source.AsSpan(r * size, size);
-                        row.CopyTo(now.AsSpan(r * stateSize + obsOffsets[a], size));
-                        row.CopyTo(chunkObs.AsSpan((r * steps + t) * stateSize + obsOffsets[a], size));
-                    }
-                }
+                Learner.Inputs.ReadStates(env, now);
+                for (var r = 0; r < n; r++) now.AsSpan(r * stateSize, stateSize).CopyTo(chunkObs.AsSpan((r * steps + t) * stateSize, stateSize));
                 int[] actions;
                 using (var states = tensor(now, new long[] { seeds, envs, stateSize }).to(Learner.Online.Values.device))
                     actions = Learner.Act(states, ref hidden, starts, epsilon);

@@ -45,7 +45,7 @@ public sealed class PpoRun : IDisposable
         var (algo, env, seeds, settings) = TrainingRun.ReadConfigJson(directory);
         var configPath = Path.Combine(directory, "config.json");
         if (!Enum.TryParse(algo, ignoreCase: true, out PpoVariant variant) || !Enum.IsDefined(variant) || char.IsDigit(algo[0]))
-            throw new InvalidDataException($"{configPath}: unknown algo '{algo}'{(DqnConfig.Algorithms.Contains(algo) || MarlQConfig.Algorithms.Contains(algo) ? " for a PPO-family run (it is a value-based run)" : "")}");
+            throw new InvalidDataException($"{configPath}: unknown algo '{algo}'{(DqnConfig.Algorithms.Contains(algo) || MarlQConfig.Algorithms.Contains(algo) || algo == "pqn_vdn" ? " for a PPO-family run (it is a value-based run)" : "")}");
         return (variant, env, seeds, TrainingRun.BindSettings<PpoConfig>(directory, settings));
     }
 

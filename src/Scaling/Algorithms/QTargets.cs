@@ -61,6 +61,32 @@ public static class QTargets
     public static Tensor EpisodeStarts(Tensor dones) =>
         cat(new[] { zeros(new[] { dones.shape[0], 1, dones.shape[2] }, dones.dtype, dones.device), dones.narrow(1, 0, dones.shape[1] - 1) }, 1);
 
+    /// <summary>
+    /// Peng's Q(lambda) returns backwards over a rollout, as JaxMARL's PQN (pqn_vdn_ff.py): for t = T - 1,
+    /// G = r + gamma (1 - d) <paramref name="lastValue"/>; for t &lt; T - 1,
+    /// G_t = r_t + gamma (1 - d_t) [(1 - lambda) V_{t+1} + lambda G_{t+1}], and G_t = r_t where d_t. Arrays are
+    /// [C, T, E] (rewards, dones of each step, V_t = the value of the state step t acted in, e.g. the sum over agents of
+    /// their greedy values) and [C, E] (the value after the last step); the result is [C, T, E].
+    /// </summary>
+    public static float[] PengLambda(ReadOnlySpan<float> rewards, ReadOnlySpan<bool> dones, ReadOnlySpan<float> values, ReadOnlySpan<float> lastValue,
+        int copies, int steps, int envs, double gamma, double lambda)
+    {
+        var g = new float[copies * steps * envs];
+        for (var c = 0; c < copies; c++)
+            for (var e = 0; e < envs; e++)
+            {
+                var ret = 0.0;
+                for (var t = steps - 1; t >= 0; t--)
+                {
+                    var i = (c * steps + t) * envs + e;
+                    var next = t == steps - 1 ? lastValue[c * envs + e] : (1 - lambda) * values[i + envs] + lambda * ret;
+                    ret = dones[i] ? rewards[i] : rewards[i] + gamma * next;
+                    g[i] = (float)ret;
+                }
+            }
+        return g;
+    }
+
     /// <summary>(y - q)^2 elementwise (dopamine's mse_loss; no factor 1/2, unlike its Huber loss's quadratic part).</summary>
     public static Tensor Mse(Tensor target, Tensor prediction) => (target - prediction).Squared();
 
