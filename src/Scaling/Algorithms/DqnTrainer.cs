@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Hybrid.Scaling.Catalog;
 using Hybrid.Scaling.Environments;
 using Hybrid.Scaling.Networks;
@@ -144,14 +143,7 @@ public sealed class DqnTrainer : IIterativeTrainer
     }
 
     /// <summary>Runs the remaining iterations, reporting each.</summary>
-    public void Train(Action<UpdateMetrics>? onIteration = null)
-    {
-        while (Iteration < config.NumIterations)
-        {
-            var metrics = Step();
-            onIteration?.Invoke(metrics);
-        }
-    }
+    public void Train(Action<UpdateMetrics>? onIteration = null) => TrainingRun.TrainAll(this, onIteration);
 
     long IIterativeTrainer.FirstSeed => config.Seed;
     int IIterativeTrainer.Iterations => config.NumIterations;
@@ -164,16 +156,7 @@ public sealed class DqnTrainer : IIterativeTrainer
     public double[] FinalReturns() => Enumerable.Range(0, seeds).Select(s => Episodes.FinalReturn(s)).ToArray();
 
     /// <summary>What a checkpoint of this run says about itself: algorithm, environment, seeds and settings must match on resume.</summary>
-    public StateHeader CheckpointHeader() => StateHeader.Of(DqnCheckpoint.Kind, DqnCheckpoint.Version,
-        $"{Algo.ToUpperInvariant()} on {env.Name} with {seeds} seed{(seeds == 1 ? "" : "s")}",
-        new Dictionary<string, JsonNode?>
-        {
-            ["algo"] = Algo,
-            ["env"] = env.Name,
-            ["environments"] = env.NumEnvs,
-            ["seeds"] = seeds,
-            ["config"] = TrainingRun.ResumeSettings(ConfigBinder.ToJson(config)),
-        });
+    public StateHeader CheckpointHeader() => TrainerCheckpoint.Header(DqnCheckpoint.Kind, DqnCheckpoint.Version, Algo.ToUpperInvariant(), Algo, env, seeds, ConfigBinder.ToJson(config));
 
     /// <summary>Writes everything the next iteration depends on: counters, learner, replay, environments and episode statistics.</summary>
     public void Save(StateWriter writer)

@@ -92,18 +92,18 @@ public sealed record MarlQConfig
     /// <summary>Exploration epsilon at update <paramref name="update"/> (from 0): linear over eps_decay x num_updates updates, then constant.</summary>
     public double Epsilon(long update)
     {
-        var span = EpsDecay * NumUpdates;
-        var done = span <= 0 ? 1 : Math.Min(1.0, update / span);
-        return EpsStart + (EpsFinish - EpsStart) * done;
+        return LinearSchedule(EpsStart, EpsFinish, update, EpsDecay * NumUpdates);
     }
 
     /// <summary>The learning rate of gradient step <paramref name="gradStep"/> (from 0).</summary>
     public double LearningRateAt(long gradStep)
     {
-        if (!LrLinearDecay) return LearningRate;
-        var done = Math.Min(1.0, (double)gradStep / Math.Max(1, (long)NumEpochs * NumUpdates));
-        return LearningRate + (1e-10 - LearningRate) * done;
+        return LrLinearDecay ? LinearSchedule(LearningRate, 1e-10, gradStep, (double)NumEpochs * NumUpdates) : LearningRate;
     }
+
+    /// <summary>optax.linear_schedule: from <paramref name="start"/> to <paramref name="end"/> over <paramref name="span"/> counts, then constant.</summary>
+    public static double LinearSchedule(double start, double end, double count, double span) =>
+        start + (end - start) * (span <= 0 ? 1 : Math.Min(1.0, count / span));
 
     /// <summary>Throws with the offending key when a setting is out of range.</summary>
     public void Validate()

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Hybrid.Scaling.Catalog;
 using Hybrid.Scaling.Environments;
 using Hybrid.Scaling.Replay;
@@ -185,14 +184,7 @@ public sealed class MarlQTrainer : IIterativeTrainer
     }
 
     /// <summary>Runs the remaining updates, reporting each.</summary>
-    public void Train(Action<UpdateMetrics>? onIteration = null)
-    {
-        while (Iteration < config.NumUpdates)
-        {
-            var metrics = Step();
-            onIteration?.Invoke(metrics);
-        }
-    }
+    public void Train(Action<UpdateMetrics>? onIteration = null) => TrainingRun.TrainAll(this, onIteration);
 
     long IIterativeTrainer.FirstSeed => config.Seed;
     int IIterativeTrainer.Iterations => config.NumUpdates;
@@ -204,16 +196,7 @@ public sealed class MarlQTrainer : IIterativeTrainer
     public double[] FinalReturns() => Enumerable.Range(0, seeds).Select(s => Episodes.FinalReturn(s)).ToArray();
 
     /// <summary>What a checkpoint of this run says about itself: algorithm, environment, seeds and settings must match on resume.</summary>
-    public StateHeader CheckpointHeader() => StateHeader.Of(MarlQCheckpoint.Kind, MarlQCheckpoint.Version,
-        $"{Algo.ToUpperInvariant()} on {env.Name} with {seeds} seed{(seeds == 1 ? "" : "s")}",
-        new Dictionary<string, JsonNode?>
-        {
-            ["algo"] = Algo,
-            ["env"] = env.Name,
-            ["environments"] = env.NumEnvs,
-            ["seeds"] = seeds,
-            ["config"] = TrainingRun.ResumeSettings(ConfigBinder.ToJson(config)),
-        });
+    public StateHeader CheckpointHeader() => TrainerCheckpoint.Header(MarlQCheckpoint.Kind, MarlQCheckpoint.Version, Algo.ToUpperInvariant(), Algo, env, seeds, ConfigBinder.ToJson(config));
 
     /// <summary>Writes everything the next update depends on: counters, learner, replay and episode statistics (the environments are reset by every update).</summary>
     public void Save(StateWriter writer)

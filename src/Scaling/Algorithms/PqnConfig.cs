@@ -66,17 +66,13 @@ public sealed record PqnConfig
     /// <summary>Exploration epsilon at update <paramref name="update"/> (from 0).</summary>
     public double Epsilon(long update)
     {
-        var span = EpsDecay * NumUpdates;
-        var done = span <= 0 ? 1 : Math.Min(1.0, update / span);
-        return EpsStart + (EpsFinish - EpsStart) * done;
+        return MarlQConfig.LinearSchedule(EpsStart, EpsFinish, update, EpsDecay * NumUpdates);
     }
 
     /// <summary>The learning rate of gradient step <paramref name="gradStep"/> (from 0).</summary>
     public double LearningRateAt(long gradStep)
     {
-        if (!LrLinearDecay) return LearningRate;
-        var done = Math.Min(1.0, (double)gradStep / Math.Max(1, (long)NumEpochs * NumMinibatches * NumUpdates));
-        return LearningRate + (1e-10 - LearningRate) * done;
+        return LrLinearDecay ? MarlQConfig.LinearSchedule(LearningRate, 1e-10, gradStep, (double)NumEpochs * NumMinibatches * NumUpdates) : LearningRate;
     }
 
     /// <summary>Throws with the offending key when a setting is out of range.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Hybrid.Scaling.Catalog;
 using Hybrid.Scaling.Environments;
 using Hybrid.Scaling.Networks;
@@ -255,14 +254,7 @@ public sealed class PqnTrainer : IIterativeTrainer
     }
 
     /// <summary>Runs the remaining updates, reporting each.</summary>
-    public void Train(Action<UpdateMetrics>? onIteration = null)
-    {
-        while (Iteration < config.NumUpdates)
-        {
-            var metrics = Step();
-            onIteration?.Invoke(metrics);
-        }
-    }
+    public void Train(Action<UpdateMetrics>? onIteration = null) => TrainingRun.TrainAll(this, onIteration);
 
     long IIterativeTrainer.FirstSeed => config.Seed;
     int IIterativeTrainer.Iterations => config.NumUpdates;
@@ -274,16 +266,7 @@ public sealed class PqnTrainer : IIterativeTrainer
     public double[] FinalReturns() => Enumerable.Range(0, seeds).Select(s => Episodes.FinalReturn(s)).ToArray();
 
     /// <summary>What a checkpoint of this run says about itself.</summary>
-    public StateHeader CheckpointHeader() => StateHeader.Of(Kind, 1,
-        $"PQN-VDN on {env.Name} with {seeds} seed{(seeds == 1 ? "" : "s")}",
-        new Dictionary<string, JsonNode?>
-        {
-            ["algo"] = Algo,
-            ["env"] = env.Name,
-            ["environments"] = env.NumEnvs,
-            ["seeds"] = seeds,
-            ["config"] = TrainingRun.ResumeSettings(ConfigBinder.ToJson(config)),
-        });
+    public StateHeader CheckpointHeader() => TrainerCheckpoint.Header(Kind, 1, "PQN-VDN", Algo, env, seeds, ConfigBinder.ToJson(config));
 
     /// <summary>The checkpoint kind.</summary>
     public const string Kind = "pqn-checkpoint";

@@ -122,6 +122,16 @@ public sealed class TrainingRun : IDisposable
         AtomicFile.Write(Path.Combine(directory, "episodes.csv"), text.ToString());
     }
 
+    /// <summary>Runs <paramref name="trainer"/>'s remaining iterations, reporting each.</summary>
+    public static void TrainAll(IIterativeTrainer trainer, Action<UpdateMetrics>? onIteration)
+    {
+        while (trainer.Iteration < trainer.Iterations)
+        {
+            var metrics = trainer.Step();
+            onIteration?.Invoke(metrics);
+        }
+    }
+
     /// <summary>
     /// Resets <paramref name="env"/> for training seeds <paramref name="runSeeds"/> with <paramref name="envsPerSeed"/>
     /// environments each: seed s's environments get seeds from their own range, SplitMix64.Start(seed) + e.
@@ -249,6 +259,21 @@ public sealed class TrainingRun : IDisposable
 /// </summary>
 public static class TrainerCheckpoint
 {
+    /// <summary>
+    /// The header of a trainer's checkpoint: its kind and version, a description, and the identity a resumed run must
+    /// share (algorithm, environment, environment count, seeds, settings but how often checkpoints are written).
+    /// </summary>
+    public static StateHeader Header(string kind, int version, string name, string algo, VectorEnv env, int seeds, string settingsJson) =>
+        StateHeader.Of(kind, version, $"{name} on {env.Name} with {seeds} seed{(seeds == 1 ? "" : "s")}",
+            new Dictionary<string, System.Text.Json.Nodes.JsonNode?>
+            {
+                ["algo"] = algo,
+                ["env"] = env.Name,
+                ["environments"] = env.NumEnvs,
+                ["seeds"] = seeds,
+                ["config"] = TrainingRun.ResumeSettings(settingsJson),
+            });
+
     /// <summary>Writes the trainer's state to <paramref name="path"/> atomically.</summary>
     public static void Write(string path, IIterativeTrainer trainer) => StateFile.Write(path, trainer.CheckpointHeader(), trainer.Save);
 
