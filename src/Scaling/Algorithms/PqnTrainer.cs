@@ -168,8 +168,8 @@ public sealed class PqnTrainer : IIterativeTrainer
             using (no_grad())
             {
                 var values = Values(tensor(now, new long[] { seeds, envs, stateSize }).to(Device));
-                actions = Inputs.EpsilonGreedy(values, epsilon, actionStreams);
-                var team = TeamGreedyValue(values).cpu().data<float>().ToArray();
+                actions = Inputs.EpsilonGreedy(values, epsilon, actionStreams, out var greedy);
+                var team = greedy.sum(-1).cpu().data<float>().ToArray();
                 for (var r = 0; r < n; r++) rolloutValues[Row(r, t)] = team[r];
             }
             for (var r = 0; r < n; r++)

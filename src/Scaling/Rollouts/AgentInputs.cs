@@ -86,11 +86,16 @@ public sealed class AgentInputs : IDisposable
     /// Epsilon-greedy actions from values [C, X n, A] (rows as <see cref="From"/>): per agent, with probability
     /// <paramref name="epsilon"/> a uniform action of its own from the copy's stream, else its greedy valid action.
     /// </summary>
-    public int[] EpsilonGreedy(Tensor values, double epsilon, ulong[] streams)
+    public int[] EpsilonGreedy(Tensor values, double epsilon, ulong[] streams) => EpsilonGreedy(values, epsilon, streams, out _);
+
+    /// <summary>The same, also giving each row's greedy valid value [C, X, n] (one masked max for both).</summary>
+    public int[] EpsilonGreedy(Tensor values, double epsilon, ulong[] streams, out Tensor greedyValues)
     {
         var copies = (int)values.shape[0];
         var rows = (int)values.shape[1];
-        var greedy = (values.view(copies, rows / Agents, Agents, Actions) - InvalidPenalty).argmax(-1).to_type(ScalarType.Int32).cpu().data<int>().ToArray();
+        var (best, index) = (values.view(copies, rows / Agents, Agents, Actions) - InvalidPenalty).max(-1);
+        greedyValues = best;
+        var greedy = index.to_type(ScalarType.Int32).cpu().data<int>().ToArray();
         for (var c = 0; c < copies; c++)
             for (var r = 0; r < rows; r++)
                 if (SplitMix64.UnitDouble(ref streams[c]) < epsilon)
