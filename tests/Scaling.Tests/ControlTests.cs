@@ -1,4 +1,5 @@
 using Hybrid.Scaling.Algorithms;
+using Hybrid.Scaling.Catalog;
 using Hybrid.Scaling.Distributions;
 using Hybrid.Scaling.Environments;
 using Hybrid.Scaling.Networks;
@@ -88,6 +89,22 @@ public class ControlTests
         var (ma, mb) = (a.Step(), b.Step());
         Assert.Equal(mb["actor_loss"], ma["actor_loss"]);
         Assert.Equal(Values(b.Network.ParameterSets[0]), Values(a.Network.ParameterSets[0]));
+    }
+
+    [Fact]
+    public void AgentsWithDifferentActionSpacesGetOneSharedNetworkPerSpaceByDefault()
+    {
+        // Speaker-listener: the speaker says one of 3 words, the listener moves in 5 directions; spread's 3 agents share 5.
+        using var listener = EnvRegistry.Create("MPE_simple_speaker_listener_v4", 2 * 4);
+        Assert.Equal(new[] { new[] { "speaker_0" }, new[] { "listener_0" } }, PpoTrainer.DefaultControl(listener).Select(c => c.Agents.ToArray()).ToArray());
+        using var spread = EnvRegistry.Create("MPE_simple_spread_v3", 2 * 4);
+        Assert.Single(PpoTrainer.DefaultControl(spread));
+        using var trainer = new PpoTrainer(PpoVariant.Mappo, listener, Small(), seeds: 2);
+        Assert.Equal(2, trainer.Learners.Count);
+        Assert.Equal(new[] { new Discrete(3), new Discrete(5) }, trainer.Policy.Controllers.Select(c => c.Group.ActionSpace).ToArray());
+        var before = trainer.Learners.Select(l => Values(l.Network.ParameterSets[0])).ToArray();
+        trainer.Train();
+        for (var l = 0; l < 2; l++) Assert.NotEqual(before[l], Values(trainer.Learners[l].Network.ParameterSets[0]));
     }
 
     [Fact]

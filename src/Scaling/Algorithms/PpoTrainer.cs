@@ -40,7 +40,8 @@ public delegate ActorCritic NetworkFactory(NetworkShape shape, IReadOnlyList<lon
 /// </summary>
 /// <remarks>
 /// <para>Control: by default one learner drives every agent with one shared network (PPO on single-agent
-/// environments, IPPO, and MAPPO with a centralised critic on the world state). <see cref="AgentControl"/> gives each
+/// environments, IPPO, and MAPPO with a centralised critic on the world state); agents whose action spaces differ
+/// (MPE speaker-listener) get one shared network per action space (<see cref="DefaultControl"/>). <see cref="AgentControl"/> gives each
 /// agent its own learner (own network and optimiser) or a fixed controller; only learners are trained.</para>
 /// <para>Seeds: copy s of learner 0 trains from seed config.seed + s (initial values, action and minibatch streams);
 /// learner l &gt; 0 from a seed derived from it and l. The trainer resets the environments: seed s's environment e
@@ -90,7 +91,7 @@ public sealed class PpoTrainer : IIterativeTrainer
             if (control is null && variant == PpoVariant.Ppo && agents != 1)
                 throw new ArgumentException($"ppo trains single-agent environments; {env.Name} has {agents} agents ({string.Join(", ", env.Agents)}): use ippo or mappo");
             config.Validate(agents);
-            control ??= new[] { AgentControl.Learner(env.Agents.ToArray()) };
+            control ??= DefaultControl(env);
             var runSeeds = Enumerable.Range(0, seeds).Select(k => config.Seed + k).ToArray();
             var controllers = new List<Controller>();
             var built = new List<PpoLearner>();
@@ -135,6 +136,23 @@ public sealed class PpoTrainer : IIterativeTrainer
             if (ownsEnvironment) env.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The default assignment: one learner per distinct action space, in the order of the agents, so homogeneous agents
+    /// share a network (JaxMARL's parameter sharing) and a speaker and a listener with 3 and 5 actions each get their
+    /// own instead of one network acting in a space that is not theirs.
+    /// </summary>
+    public static IReadOnlyList<AgentControl> DefaultControl(VectorEnv env)
+    {
+        var groups = new List<(Space Space, List<string> Agents)>();
+        for (var a = 0; a < env.Agents.Count; a++)
+        {
+            var k = groups.FindIndex(g => g.Space.Equals(env.ActionSpaces[a]));
+            if (k < 0) groups.Add((env.ActionSpaces[a], new List<string> { env.Agents[a] }));
+            else groups[k].Agents.Add(env.Agents[a]);
+        }
+        return groups.Select(g => AgentControl.Learner(g.Agents.ToArray())).ToArray();
     }
 
     /// <summary>The algorithm.</summary>
