@@ -1,5 +1,7 @@
 using Hybrid.Scaling.Algorithms;
+using Hybrid.Kernel;
 using Hybrid.Scaling.Networks;
+using Hybrid.Scaling.Replay;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -173,6 +175,43 @@ public class DqnTests
         // Copies share batched operations (grouped convolutions, batched products), which may round differently from one copy alone.
         var worst = Enumerable.Range(0, (int)size).Max(k => Math.Abs(one[k] - both[size + k]));
         Assert.True(worst < 1e-4, $"copy 1 of two differs from the same seed alone by {worst}");
+    }
+
+    [Fact]
+    public void RandomShiftsAreEdgePaddedCropsWithOffsetsFromTheCopysStream()
+    {
+        // Two copies x 40 rows of a 4 x 3 grid with 2 channels, values distinct per cell and channel.
+        const int copies = 2, rows = 40, h = 4, w = 3, ch = 2, pad = 1;
+        var values = Enumerable.Range(0, copies * rows * h * w * ch).Select(v => (float)v).ToArray();
+        using var grids = T(values, copies, rows, h, w, ch);
+        var seeds = new ulong[] { SplitMix64.Start(7), SplitMix64.Start(8) };
+        var streams = (ulong[])seeds.Clone();
+        using var shifted = RandomShift.Apply(grids, pad, streams);
+        var got = Floats(shifted);
+        // By hand: pad each grid by repeating its edge, crop at the offsets the same stream draws (dy, then dx).
+        var replay = (ulong[])seeds.Clone();
+        var offsets = new HashSet<(int, int)>();
+        for (var c = 0; c < copies; c++)
+            for (var r = 0; r < rows; r++)
+            {
+                int oy = SplitMix64.Below(ref replay[c], 3), ox = SplitMix64.Below(ref replay[c], 3);
+                offsets.Add((oy, ox));
+                var padded = new float[h + 2, w + 2, ch];
+                for (var i = 0; i < h + 2; i++)
+                    for (var j = 0; j < w + 2; j++)
+                        for (var k = 0; k < ch; k++)
+                            padded[i, j, k] = values[((((c * rows) + r) * h + Math.Clamp(i - 1, 0, h - 1)) * w + Math.Clamp(j - 1, 0, w - 1)) * ch + k];
+                for (var i = 0; i < h; i++)
+                    for (var j = 0; j < w; j++)
+                        for (var k = 0; k < ch; k++)
+                            Assert.Equal(padded[i + oy, j + ox, k], got[((((c * rows) + r) * h + i) * w + j) * ch + k]);
+            }
+        Assert.Equal(9, offsets.Count);               // every offset of {0, 1, 2}^2 occurs in 80 draws
+        Assert.Equal(replay, streams);                // the streams advanced by exactly the draws
+        using var none = RandomShift.Apply(grids, 0, (ulong[])seeds.Clone());
+        Assert.Equal(values, Floats(none));
+        Assert.Equal(1, DqnConfig.For("drq_eps", "minatar_breakout").AugmentPad);
+        Assert.Contains("augment_pad", Assert.Throws<ArgumentException>(() => (Short("dqn") with { AugmentPad = 1, Encoder = EncoderKind.Flat }).Validate()).Message);
     }
 
     [Fact]

@@ -62,6 +62,12 @@ public sealed record DqnConfig
     public double NoisySigma { get; set; } = 0.1;
     /// <summary>Prioritised replay (dopamine's: priority sqrt(loss + 1e-10), weights 1/sqrt(P) over the batch maximum).</summary>
     public bool Prioritised { get; set; }
+    /// <summary>
+    /// DrQ's random-shift augmentation of the sampled observations and next observations in every gradient step: the
+    /// grid is padded by this many edge cells and cropped back at a random offset (<see cref="Replay.RandomShift"/>);
+    /// 0 is off. DrQ pads Atari's 84 x 84 frames by 4; the drq_eps preset pads MinAtar's 10 x 10 grids by 1.
+    /// </summary>
+    public int AugmentPad { get; set; }
     /// <summary>Observation encoder.</summary>
     public EncoderKind Encoder { get; set; } = EncoderKind.Minatar;
     /// <summary>Dense hidden layers between encoder and head (dopamine's MinAtar network has none).</summary>
@@ -113,6 +119,8 @@ public sealed record DqnConfig
         Check(Vmax > 0 && double.IsFinite(Vmax), "vmax", Vmax, "must be positive");
         Check(NoisySigma >= 0, "noisy_sigma", NoisySigma, "must be >= 0");
         Check(HiddenLayers >= 0 && Hidden >= 1, "hidden_layers/hidden", $"{HiddenLayers}/{Hidden}", "must be >= 0 layers of >= 1 units");
+        Check(AugmentPad >= 0, "augment_pad", AugmentPad, "must be >= 0 (0: no augmentation)");
+        Check(AugmentPad == 0 || Encoder != EncoderKind.Flat, "augment_pad", AugmentPad, "shifts grids; the flat encoder reads vectors (use encoder=minatar, nature or impala, or augment_pad=0)");
         Check(MaxGradNorm >= 0, "max_grad_norm", MaxGradNorm, "must be >= 0 (0: no clipping)");
         Check(NumEnvs >= 1, "num_envs", NumEnvs, "must be at least 1");
         Check(IterationSteps >= NumEnvs && IterationSteps % NumEnvs == 0, "iteration_steps", IterationSteps, $"must be a multiple of num_envs ({NumEnvs})");
@@ -129,7 +137,8 @@ public sealed record DqnConfig
     /// on MinAtar (C51 with 51 atoms, n = 3, double, dueling, noisy, prioritised; vmax 100 on MinAtar, 10 elsewhere); der
     /// and drq_eps are thesis chapter 6 table 1 (DER: full Rainbow with lr 1e-4, Adam eps 1.5e-4, n 10, min replay 1600,
     /// update period 1, target period 2000, epsilon decay 2000; DrQ(eps): the same rates without atoms, noise or
-    /// priorities, Huber, target period 1, epsilon decay 5000; its image augmentation is not part of the preset). Networks
+    /// priorities, Huber, target period 1, epsilon decay 5000, and DrQ's random shifts, scaled to MinAtar's grids as a pad
+    /// of 1 cell). Networks
     /// stay MinAtar's (encoder and head).
     /// </summary>
     public static DqnConfig For(string algo, string env)
@@ -148,7 +157,7 @@ public sealed record DqnConfig
             "drq_eps" => c with
             {
                 NStep = 10, DoubleQ = true, Dueling = true, Loss = QLoss.Huber, LearningRate = 1e-4, AdamEps = 1.5e-4, MinReplayHistory = 1600,
-                UpdatePeriod = 1, TargetUpdatePeriod = 1, EpsilonDecayPeriod = 5000,
+                UpdatePeriod = 1, TargetUpdatePeriod = 1, EpsilonDecayPeriod = 5000, AugmentPad = minatar ? 1 : 0,
             },
             _ => throw new ArgumentException($"unknown value-based algorithm '{algo}' (available: {string.Join(", ", Algorithms)})"),
         };

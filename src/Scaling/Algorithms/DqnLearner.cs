@@ -15,7 +15,7 @@ public sealed class DqnLearner : IDisposable
 {
     readonly DqnConfig config;
     readonly Adam adam;
-    readonly ulong[] actionStreams;
+    readonly ulong[] actionStreams, augmentStreams;
     readonly NoiseSource? learnNoise, actNoise;
     readonly Scalar priorityFloor = 1e-10.ToScalar();
 
@@ -30,6 +30,7 @@ public sealed class DqnLearner : IDisposable
         this.config = config;
         adam = new Adam(network.Online, config.MaxGradNorm > 0 ? config.MaxGradNorm : null, epsilon: config.AdamEps);
         actionStreams = seeds.Select(s => SplitMix64.Start((ulong)s ^ 0xD0E5_AC71_0000_0001UL)).ToArray();
+        augmentStreams = seeds.Select(s => SplitMix64.Start((ulong)s ^ 0xD0E5_A067_0000_0002UL)).ToArray();
         if (network.Options.Noisy)
         {
             learnNoise = new NoiseSource(seeds.Select(s => s ^ 0x4E01_5E00L).ToArray());
@@ -68,7 +69,10 @@ public sealed class DqnLearner : IDisposable
         using var scope = NewDisposeScope();
         using var batch = replay.Sample(config.BatchSize, Network.Online.Values.device);
         var context = new ForwardContext { Noise = learnNoise };
-        var output = Network.Forward(Network.Online, batch.Observations, context);          // [C, B, A, K]
+        // DrQ shifts the observations and the next observations independently (two draws per row).
+        var observations = config.AugmentPad > 0 ? RandomShift.Apply(batch.Observations, config.AugmentPad, augmentStreams) : batch.Observations;
+        var nextObservations = config.AugmentPad > 0 ? RandomShift.Apply(batch.NextObservations, config.AugmentPad, augmentStreams) : batch.NextObservations;
+        var output = Network.Forward(Network.Online, observations, context);                 // [C, B, A, K]
         var atoms = Network.Atoms;
         var index = batch.Actions.view(batch.Actions.shape[0], batch.Actions.shape[1], 1, 1).expand(-1, -1, 1, atoms);
         var chosen = output.gather(2, index).squeeze(2);                                     // [C, B, K]
@@ -76,9 +80,9 @@ public sealed class DqnLearner : IDisposable
         Tensor target;
         using (no_grad())
         {
-            var nextTarget = Network.Forward(Network.Target, batch.NextObservations, context);
+            var nextTarget = Network.Forward(Network.Target, nextObservations, context);
             var nextTargetValues = Network.Values(nextTarget);
-            var nextOnlineValues = config.DoubleQ ? Network.Values(Network.Forward(Network.Online, batch.NextObservations, context)) : null;
+            var nextOnlineValues = config.DoubleQ ? Network.Values(Network.Forward(Network.Online, nextObservations, context)) : null;
             var next = QTargets.NextAction(nextTargetValues, nextOnlineValues);
             if (atoms == 1) target = QTargets.Plain(batch.Returns, batch.Discounts, nextTargetValues, next);
             else
@@ -110,6 +114,7 @@ public sealed class DqnLearner : IDisposable
         writer.WriteTensor(Network.Target.Values);
         adam.Save(writer);
         writer.WriteArray(actionStreams);
+        writer.WriteArray(augmentStreams);
         writer.Write(learnNoise is not null);
         if (learnNoise is null) return;
         foreach (var state in learnNoise.States().Concat(actNoise!.States())) writer.WriteTensor(state);
@@ -126,6 +131,7 @@ public sealed class DqnLearner : IDisposable
         }
         adam.Load(reader);
         reader.ReadArray(actionStreams, "the action streams");
+        reader.ReadArray(augmentStreams, "the augmentation streams");
         var noisy = reader.Guard(reader.ReadBoolean);
         if (noisy != (learnNoise is not null)) throw new InvalidDataException($"{reader.Name}: its network is {(noisy ? "" : "not ")}noisy, this run's is {(learnNoise is null ? "not " : "")}noisy");
         if (learnNoise is null) return;
