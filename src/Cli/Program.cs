@@ -43,7 +43,7 @@ namespace Hybrid.Cli
                                  [--generations 3] [--threads 0] [--json]
               hybrid shape competency [--opponent pretrained|good_greedy|evil_greedy|random_greedy|random] [--learners 5]
                                       [--outer 100] [--egocentric true|false] [--set key=value ...] [--seed 0] [--out DIR] [--json]
-              hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--episodes N [--policy greedy|sample]] [--high H1,H2] [--reps 50000] [--seed 0] [--html F.html] [--json]
+              hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--episodes N [--policy greedy|sample] [--epsilon E]] [--high H1,H2] [--reps 50000] [--seed 0] [--html F.html] [--json]
 
             games: tandem, hamiltonian, balduzzi, mp, ultimatum, chicken, ipd
             environments (bench envs, render, train): ipd, imp, coin_game, switch_riddle, MPE_simple_v3, MPE_simple_spread_v3,

@@ -215,6 +215,24 @@ public class DqnTests
     }
 
     [Fact]
+    public void EvaluationEpisodesLeaveTheTrainerAsItWas()
+    {
+        var config = Short("rainbow", steps: 800);
+        using var evaluated = new DqnTrainer("rainbow", "minatar_breakout", config, seeds: 2);
+        using var untouched = new DqnTrainer("rainbow", "minatar_breakout", config, seeds: 2);
+        evaluated.Step();
+        untouched.Step();
+        var first = PolicyEvaluation.Run(evaluated, 3, epsilon: null, seed: 5);
+        Assert.Equal(2, first.Returns.Length);
+        Assert.All(first.Lengths, l => Assert.Equal(3, l.Length));
+        Assert.Equal(first.Returns, PolicyEvaluation.Run(evaluated, 3, epsilon: null, seed: 5).Returns);
+        evaluated.Step();
+        untouched.Step();
+        Assert.Equal(Floats(untouched.Learner.Network.Online.Values), Floats(evaluated.Learner.Network.Online.Values));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PolicyEvaluation.Run(evaluated, 3, epsilon: 1.5, seed: 5));
+    }
+
+    [Fact]
     public void MisuseIsRefusedWithTheReason()
     {
         Assert.Contains("single-agent", Assert.Throws<ArgumentException>(() => new DqnTrainer("dqn", "MPE_simple_spread_v3", DqnConfig.For("dqn", "MPE_simple_spread_v3"))).Message);

@@ -10,10 +10,10 @@ using Hybrid.Scaling.Training;
 namespace Hybrid.Cli.Commands;
 
 /// <summary>
-/// <c>hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--episodes N [--policy greedy|sample]] [--high H1,H2] [--reps 50000]
+/// <c>hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--episodes N [--policy greedy|sample] [--epsilon E]] [--high H1,H2] [--reps 50000]
 /// [--seed 0] [--json]</c>: per-seed scores of finished runs (mean return over the last fraction of each seed's training
-/// episodes, or with --episodes the mean return of N fresh episodes played by the checkpoint's policy, greedy by
-/// default) and rliable's aggregates over
+/// episodes, or with --episodes the mean return of N fresh episodes played by the checkpoint's policy: greedy by
+/// default for the PPO family, epsilon-greedy with the run's epsilon_eval for the DQN family) and rliable's aggregates over
 /// seeds and runs (tasks): mean, median, IQM, optimality gap with stratified bootstrap 95% intervals; with --high the
 /// scores are normalised as (score - random) / (high - random) per run; --html writes the learning curves (return per
 /// update against environment steps: the mean over seeds with its min-max band, each seed, the random policy's level)
@@ -22,7 +22,7 @@ namespace Hybrid.Cli.Commands;
 public static class EvalCommand
 {
     /// <summary>Accepted options.</summary>
-    public static readonly string[] Options = { "run", "fraction", "episodes", "policy", "high", "reps", "seed", "html", "json!" };
+    public static readonly string[] Options = { "run", "fraction", "episodes", "policy", "epsilon", "high", "reps", "seed", "html", "json!" };
 
     /// <summary>Runs the command.</summary>
     public static int Run(Arguments args, TextWriter stdout)
@@ -40,6 +40,9 @@ public static class EvalCommand
             var p => throw new UsageException($"--policy: '{p}' is neither greedy nor sample"),
         };
         var episodes = args.Get("episodes") is null ? (int?)null : args.Int("episodes", 100, 1, 100_000);
+        if (args.Get("epsilon") is not null && episodes is null) throw new UsageException("--epsilon applies to --episodes (an evaluation of a value-based checkpoint)");
+        double? epsilon = args.Get("epsilon") is null ? null : args.Double("epsilon", 0.001);
+        if (epsilon is < 0 or > 1) throw new UsageException($"--epsilon: {epsilon} must lie in [0, 1]");
         var runs = dirs.Select(d => RunScores.Read(d, fraction)).ToList();
         string? evaluation = null;
         if (episodes is int count)
@@ -47,8 +50,16 @@ public static class EvalCommand
             evaluation = $"{policy.ToString().ToLowerInvariant()} policy, {count} fresh episodes per seed";
             runs = runs.Select(r =>
             {
-                if (DqnConfig.Algorithms.Contains(r.Algo) || MarlQConfig.Algorithms.Contains(r.Algo) || r.Algo == "pqn_vdn")
-                    throw new UsageException($"--episodes evaluates PPO-family checkpoints; {r.Dir} is a {r.Algo} run (its scores come from its training episodes without --episodes)");
+                if (DqnConfig.Algorithms.Contains(r.Algo))
+                {
+                    if (args.Get("policy") is not null) throw new UsageException($"--policy applies to PPO-family runs; {r.Dir} is a {r.Algo} run (its evaluation is epsilon-greedy: --epsilon, default its epsilon_eval)");
+                    using var dqn = DqnRun.Open(r.Dir);
+                    evaluation = $"epsilon-greedy (epsilon {(epsilon ?? dqn.Config.EpsilonEval).ToString(CultureInfo.InvariantCulture)}, noisy layers at their mean), {count} fresh episodes per seed";
+                    return r with { Scores = PolicyEvaluation.Run(dqn, count, epsilon, (long)seed).MeanReturns };
+                }
+                if (MarlQConfig.Algorithms.Contains(r.Algo) || r.Algo == "pqn_vdn")
+                    throw new UsageException($"--episodes evaluates PPO-family and DQN-family checkpoints; {r.Dir} is a {r.Algo} run (its scores come from its training episodes without --episodes)");
+                if (epsilon is not null) throw new UsageException($"--epsilon applies to DQN-family runs; {r.Dir} is a {r.Algo} run");
                 using var trainer = PpoRun.Open(r.Dir);
                 return r with { Scores = PolicyEvaluation.Run(trainer, count, policy, (long)seed).MeanReturns };
             }).ToList();

@@ -49,17 +49,25 @@ public sealed class DqnLearner : IDisposable
     /// <paramref name="epsilon"/> a uniform action from the copy's stream, else the online network's greedy action
     /// (with fresh noise for noisy networks).
     /// </summary>
-    public int[] Act(Tensor observations, double epsilon)
+    public int[] Act(Tensor observations, double epsilon) => Act(observations, epsilon, actionStreams, actNoise);
+
+    /// <summary>
+    /// Epsilon-greedy actions as <see cref="Act(Tensor, double)"/>, with the uniform draws from <paramref name="streams"/>
+    /// (one per copy, advanced here) and the noise of <paramref name="noise"/> (null: noisy layers act with their mean
+    /// weights, as dopamine's evaluation does); the learner's own streams are not touched.
+    /// </summary>
+    public int[] Act(Tensor observations, double epsilon, ulong[] streams, NoiseSource? noise)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var copies = Network.Copies;
+        if (streams.Length != copies) throw new ArgumentException($"{streams.Length} action streams for {copies} copies", nameof(streams));
         var rows = (int)observations.shape[1];
-        var values = Network.Values(Network.Forward(Network.Online, observations, new ForwardContext { Noise = actNoise }));
+        var values = Network.Values(Network.Forward(Network.Online, observations, new ForwardContext { Noise = noise }));
         var greedy = values.argmax(-1).to_type(ScalarType.Int32).cpu().data<int>().ToArray();
         for (var c = 0; c < copies; c++)
             for (var r = 0; r < rows; r++)
-                if (SplitMix64.UnitDouble(ref actionStreams[c]) < epsilon) greedy[c * rows + r] = SplitMix64.Below(ref actionStreams[c], Network.Actions);
+                if (SplitMix64.UnitDouble(ref streams[c]) < epsilon) greedy[c * rows + r] = SplitMix64.Below(ref streams[c], Network.Actions);
         return greedy;
     }
 

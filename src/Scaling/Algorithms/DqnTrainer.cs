@@ -74,6 +74,9 @@ public sealed class DqnTrainer : IIterativeTrainer
     /// <summary>The algorithm's name (dqn, rainbow, der, drq_eps, or a caller's).</summary>
     public string Algo { get; }
 
+    /// <summary>Shape of one observation (a grid [H, W, C] or a vector [D]).</summary>
+    public long[] ObservationShape => observationShape;
+
     /// <summary>The settings.</summary>
     public DqnConfig Config => config;
 
@@ -198,7 +201,7 @@ public static class DqnCheckpoint
     public const string Kind = "dqn-checkpoint";
 
     /// <summary>Layout version.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>Writes the trainer's state to <paramref name="path"/> atomically.</summary>
     public static void Write(string path, DqnTrainer trainer) => TrainerCheckpoint.Write(path, trainer);

@@ -106,4 +106,45 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
             foreach (var a in actors) a.Dispose();
         }
     }
+
+    /// <summary>
+    /// Plays one episode in each of <paramref name="episodes"/> new environments per training seed of a DQN-family
+    /// trainer (its registered environment, default settings), as dopamine's evaluation phase does: epsilon-greedy with
+    /// <paramref name="epsilon"/> (dopamine's epsilon_eval 0.001 by default; 0 is greedy) and noisy layers at their
+    /// mean weights. Environments and action draws come from <paramref name="seed"/>; the trainer is not touched.
+    /// </summary>
+    public static PolicyEvaluation Run(DqnTrainer trainer, int episodes, double? epsilon, long seed, int maxSteps = 100_000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
+        var eps = epsilon ?? trainer.Config.EpsilonEval;
+        if (!(eps >= 0 && eps <= 1)) throw new ArgumentOutOfRangeException(nameof(epsilon), eps, "the evaluation epsilon must lie in [0, 1]");
+        var seeds = trainer.Seeds;
+        using var env = EnvRegistry.Create(trainer.Environment.Name, seeds * episodes);
+        var envSeeds = new ulong[env.NumEnvs];
+        for (var k = 0; k < envSeeds.Length; k++) envSeeds[k] = SplitMix64.Start((ulong)seed ^ 0x5EED_0E7A_1000_0000UL) + (ulong)k;
+        env.Reset(envSeeds);
+        var streams = Enumerable.Range(0, seeds).Select(s => SplitMix64.Start(((ulong)seed * 31 + (ulong)s) ^ 0x0A11_CE5E_ED00_0000UL)).ToArray();
+        var observations = env.ObservationTensor(0);
+        var shape = new long[] { seeds, episodes }.Concat(trainer.ObservationShape).ToArray();
+        var returns = new double[env.NumEnvs];
+        var lengths = new int[env.NumEnvs];
+        var finished = new bool[env.NumEnvs];
+        var open = env.NumEnvs;
+        for (var t = 0; open > 0; t++)
+        {
+            if (t == maxSteps) throw new InvalidOperationException($"{open} evaluation episodes of {env.Name} did not end within {maxSteps} steps");
+            env.Step(trainer.Learner.Act(observations.view(shape), eps, streams, noise: null));
+            for (var k = 0; k < env.NumEnvs; k++)
+            {
+                if (finished[k]) continue;
+                returns[k] += env.Rewards[k];
+                lengths[k]++;
+                if (env.AllDones[k]) { finished[k] = true; open--; }
+            }
+        }
+        return new PolicyEvaluation(
+            Enumerable.Range(0, seeds).Select(s => returns.Skip(s * episodes).Take(episodes).ToArray()).ToArray(),
+            Enumerable.Range(0, seeds).Select(s => lengths.Skip(s * episodes).Take(episodes).ToArray()).ToArray());
+    }
 }
