@@ -49,7 +49,6 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
         if (env.NumEnvs % seeds != 0) throw new ArgumentException($"{env.NumEnvs} evaluation environments do not split into {seeds} seeds");
         if (env.Name != trainer.Environment.Name || !env.Agents.SequenceEqual(trainer.Environment.Agents))
             throw new ArgumentException($"the policies were trained on {trainer.Environment.Name}, not {env.Name}");
-        var episodes = env.NumEnvs / seeds;
         var mode = policy == EvaluationPolicy.Greedy ? ActionMode.Greedy : ActionMode.Sample;
         var actors = new List<NetworkActor>();
         var controllers = new List<Controller>();
@@ -74,32 +73,9 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
         {
             var joint = new JointPolicy(env, controllers);
             var collector = new RolloutCollector(joint, seeds);
-            var envSeeds = new ulong[env.NumEnvs];
-            for (var k = 0; k < envSeeds.Length; k++) envSeeds[k] = SplitMix64.Start((ulong)seed ^ 0x5EED_0E7A_1000_0000UL) + (ulong)k;
-            collector.Reset(envSeeds);
+            collector.Reset(EnvironmentSeeds(env, seed));
             using var step = collector.NewRollout(1);
-            var agents = env.Agents.Count;
-            var returns = new double[env.NumEnvs];
-            var lengths = new int[env.NumEnvs];
-            var finished = new bool[env.NumEnvs];
-            var open = env.NumEnvs;
-            for (var t = 0; open > 0; t++)
-            {
-                if (t == maxSteps) throw new InvalidOperationException($"{open} evaluation episodes of {env.Name} did not end within {maxSteps} steps");
-                collector.Step(step, 0);
-                for (var k = 0; k < env.NumEnvs; k++)
-                {
-                    if (finished[k]) continue;
-                    double sum = 0;
-                    for (var a = 0; a < agents; a++) sum += env.Rewards[a * env.NumEnvs + k];
-                    returns[k] += sum / agents;
-                    lengths[k]++;
-                    if (env.AllDones[k]) { finished[k] = true; open--; }
-                }
-            }
-            return new PolicyEvaluation(
-                Enumerable.Range(0, seeds).Select(s => returns.Skip(s * episodes).Take(episodes).ToArray()).ToArray(),
-                Enumerable.Range(0, seeds).Select(s => lengths.Skip(s * episodes).Take(episodes).ToArray()).ToArray());
+            return Play(env, seeds, () => collector.Step(step, 0), maxSteps);
         }
         finally
         {
@@ -121,12 +97,22 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
         if (!(eps >= 0 && eps <= 1)) throw new ArgumentOutOfRangeException(nameof(epsilon), eps, "the evaluation epsilon must lie in [0, 1]");
         var seeds = trainer.Seeds;
         using var env = EnvRegistry.Create(trainer.Environment.Name, seeds * episodes);
-        var envSeeds = new ulong[env.NumEnvs];
-        for (var k = 0; k < envSeeds.Length; k++) envSeeds[k] = SplitMix64.Start((ulong)seed ^ 0x5EED_0E7A_1000_0000UL) + (ulong)k;
-        env.Reset(envSeeds);
+        env.Reset(EnvironmentSeeds(env, seed));
         var streams = Enumerable.Range(0, seeds).Select(s => SplitMix64.Start(((ulong)seed * 31 + (ulong)s) ^ 0x0A11_CE5E_ED00_0000UL)).ToArray();
         var observations = env.ObservationTensor(0);
         var shape = new long[] { seeds, episodes }.Concat(trainer.ObservationShape).ToArray();
+        return Play(env, seeds, () => env.Step(trainer.Learner.Act(observations.view(shape), eps, streams, noise: null)), maxSteps);
+    }
+
+    /// <summary>Evaluation environment k's seed: the same scheme for every family, apart from any training seed.</summary>
+    static ulong[] EnvironmentSeeds(VectorEnv env, long seed) =>
+        Enumerable.Range(0, env.NumEnvs).Select(k => SplitMix64.Start((ulong)seed ^ 0x5EED_0E7A_1000_0000UL) + (ulong)k).ToArray();
+
+    /// <summary>Steps <paramref name="env"/> until each environment has ended one episode; returns (mean over agents) and lengths per seed block.</summary>
+    static PolicyEvaluation Play(VectorEnv env, int seeds, Action step, int maxSteps)
+    {
+        var agents = env.Agents.Count;
+        var episodes = env.NumEnvs / seeds;
         var returns = new double[env.NumEnvs];
         var lengths = new int[env.NumEnvs];
         var finished = new bool[env.NumEnvs];
@@ -134,11 +120,13 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
         for (var t = 0; open > 0; t++)
         {
             if (t == maxSteps) throw new InvalidOperationException($"{open} evaluation episodes of {env.Name} did not end within {maxSteps} steps");
-            env.Step(trainer.Learner.Act(observations.view(shape), eps, streams, noise: null));
+            step();
             for (var k = 0; k < env.NumEnvs; k++)
             {
                 if (finished[k]) continue;
-                returns[k] += env.Rewards[k];
+                double sum = 0;
+                for (var a = 0; a < agents; a++) sum += env.Rewards[a * env.NumEnvs + k];
+                returns[k] += sum / agents;
                 lengths[k]++;
                 if (env.AllDones[k]) { finished[k] = true; open--; }
             }
