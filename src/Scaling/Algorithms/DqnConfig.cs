@@ -67,6 +67,8 @@ public sealed record DqnConfig
     /// grid is padded by this many edge cells and cropped back at a random offset (<see cref="Replay.RandomShift"/>);
     /// 0 is off. DrQ pads Atari's 84 x 84 frames by 4; the drq_eps preset pads MinAtar's 10 x 10 grids by 1.
     /// </summary>
+    /// <remarks>Left out of the settings' JSON when 0, so runs written before the setting existed keep their identity.</remarks>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int AugmentPad { get; set; }
     /// <summary>Observation encoder.</summary>
     public EncoderKind Encoder { get; set; } = EncoderKind.Minatar;

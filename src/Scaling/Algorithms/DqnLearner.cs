@@ -122,7 +122,8 @@ public sealed class DqnLearner : IDisposable
         writer.WriteTensor(Network.Target.Values);
         adam.Save(writer);
         writer.WriteArray(actionStreams);
-        writer.WriteArray(augmentStreams);
+        // Only runs that augment have augmentation streams: the layout of every other run's checkpoint stays version 1's.
+        if (config.AugmentPad > 0) writer.WriteArray(augmentStreams);
         writer.Write(learnNoise is not null);
         if (learnNoise is null) return;
         foreach (var state in learnNoise.States().Concat(actNoise!.States())) writer.WriteTensor(state);
@@ -139,7 +140,7 @@ public sealed class DqnLearner : IDisposable
         }
         adam.Load(reader);
         reader.ReadArray(actionStreams, "the action streams");
-        reader.ReadArray(augmentStreams, "the augmentation streams");
+        if (config.AugmentPad > 0) reader.ReadArray(augmentStreams, "the augmentation streams");
         var noisy = reader.Guard(reader.ReadBoolean);
         if (noisy != (learnNoise is not null)) throw new InvalidDataException($"{reader.Name}: its network is {(noisy ? "" : "not ")}noisy, this run's is {(learnNoise is null ? "not " : "")}noisy");
         if (learnNoise is null) return;

@@ -201,7 +201,7 @@ public static class DqnCheckpoint
     public const string Kind = "dqn-checkpoint";
 
     /// <summary>Layout version.</summary>
-    public const int Version = 2;
+    public const int Version = 1;
 
     /// <summary>Writes the trainer's state to <paramref name="path"/> atomically.</summary>
     public static void Write(string path, DqnTrainer trainer) => TrainerCheckpoint.Write(path, trainer);
