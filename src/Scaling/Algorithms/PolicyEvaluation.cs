@@ -59,8 +59,7 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
             {
                 // The first learner's streams as they always were; further learners' derived from them, so learners never share a stream.
                 var learner = actors.Count;
-                var streams = Enumerable.Range(0, seeds).Select(s => SplitMix64.Start(((ulong)seed * 31 + (ulong)s) ^ 0x0A11_CE5E_ED00_0000UL))
-                    .Select(x => learner == 0 ? x : SplitMix64.Derive(x, (ulong)learner)).ToArray();
+                var streams = ActionStreams(seeds, seed).Select(x => learner == 0 ? x : SplitMix64.Derive(x, (ulong)learner)).ToArray();
                 var fresh = new NetworkActor(trained.Network, streams, mode);
                 actors.Add(fresh);
                 actor = fresh;
@@ -98,11 +97,15 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
         var seeds = trainer.Seeds;
         using var env = EnvRegistry.Create(trainer.Environment.Name, seeds * episodes);
         env.Reset(EnvironmentSeeds(env, seed));
-        var streams = Enumerable.Range(0, seeds).Select(s => SplitMix64.Start(((ulong)seed * 31 + (ulong)s) ^ 0x0A11_CE5E_ED00_0000UL)).ToArray();
+        var streams = ActionStreams(seeds, seed);
         var observations = env.ObservationTensor(0);
         var shape = new long[] { seeds, episodes }.Concat(trainer.ObservationShape).ToArray();
         return Play(env, seeds, () => env.Step(trainer.Learner.Act(observations.view(shape), eps, streams, noise: null)), maxSteps);
     }
+
+    /// <summary>Per training seed s, the evaluation's action stream (the first learner's; others derive theirs from it).</summary>
+    static ulong[] ActionStreams(int seeds, long seed) =>
+        Enumerable.Range(0, seeds).Select(s => SplitMix64.Start(((ulong)seed * 31 + (ulong)s) ^ 0x0A11_CE5E_ED00_0000UL)).ToArray();
 
     /// <summary>Evaluation environment k's seed: the same scheme for every family, apart from any training seed.</summary>
     static ulong[] EnvironmentSeeds(VectorEnv env, long seed) =>
