@@ -17,15 +17,16 @@ let scores =
       "VDN",   [| [| -18.38; -18.62; -18.87 |]; [| -17.569; -16.582; -16.678 |] |]
       "QMIX",  [| [| -18.86; -18.83; -18.32 |]; [| -14.699; -8.679; -13.631 |] |]
       "IPPO",  [| [| -18.84; -19.00; -18.79 |]; [| -15.802; -15.709; -15.723 |] |]
-      "MAPPO", [| [| -18.61; -18.89; -18.63 |]; [| -15.835; -15.694; -15.735 |] |] ]
+      "MAPPO", [| [| -18.61; -18.89; -18.63 |]; [| -15.835; -15.694; -15.735 |] |]
+      "PQN-VDN", [| [| -10.438; -10.777; -10.950 |]; [| -16.808; -16.786; -17.159 |] |] ]
 
 let best = Array.init tasks.Length (fun m -> scores |> List.collect (fun (_, s) -> List.ofArray s.[m]) |> List.max)
 printfn "per task: random %A, best %A" random best
-printfn "%-6s %-28s %-28s %-28s %s" "algo" "mean [95%]" "median [95%]" "IQM [95%]" "optimality gap [95%]"
+printfn "%-8s %-28s %-28s %-28s %s" "algo" "mean [95%]" "median [95%]" "IQM [95%]" "optimality gap [95%]"
 for name, s in scores do
     let matrix = Array2D.init 3 tasks.Length (fun n m -> s.[m].[n])
     let normalised = ScoreStatistics.Normalise(matrix, random, best)
     let show (f: double[,] -> double) =
         let e = ScoreStatistics.Bootstrap(normalised, System.Func<double[,], double> f, 50_000, 0.95, 0UL)
         sprintf "%.3f [%.3f, %.3f]" e.Value e.Lower e.Upper
-    printfn "%-6s %-28s %-28s %-28s %s" name (show ScoreStatistics.Mean) (show ScoreStatistics.Median) (show ScoreStatistics.InterquartileMean) (show (fun x -> ScoreStatistics.OptimalityGap(x, 1.0)))
+    printfn "%-8s %-28s %-28s %-28s %s" name (show ScoreStatistics.Mean) (show ScoreStatistics.Median) (show ScoreStatistics.InterquartileMean) (show (fun x -> ScoreStatistics.OptimalityGap(x, 1.0)))
