@@ -129,7 +129,10 @@ public class PpoTests
     public void UnsuitableEnvironmentsAreNamed()
     {
         Assert.Contains("use ippo or mappo", Assert.Throws<ArgumentException>(() => new PpoTrainer(PpoVariant.Ppo, "MPE_simple_spread_v3", Small())).Message);
-        Assert.Contains("same action space", Assert.Throws<ArgumentException>(() => new PpoTrainer(PpoVariant.Ippo, "MPE_simple_speaker_listener_v4", Small())).Message);
+        // By default speaker and listener get a network each; one network for both cannot act in two action spaces.
+        using var listener = Hybrid.Scaling.Catalog.EnvRegistry.Create("MPE_simple_speaker_listener_v4", Small().NumEnvs);
+        Assert.Contains("same action space", Assert.Throws<ArgumentException>(() =>
+            new PpoTrainer(PpoVariant.Ippo, listener, Small(), control: new[] { AgentControl.Learner("speaker_0", "listener_0") })).Message);
     }
 
     [Fact]
