@@ -98,9 +98,9 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
         using var env = EnvRegistry.Create(trainer.Environment.Name, seeds * episodes);
         env.Reset(EnvironmentSeeds(env, seed));
         var streams = ActionStreams(seeds, seed);
-        var observations = env.ObservationTensor(0);
-        var shape = new long[] { seeds, episodes }.Concat(trainer.ObservationShape).ToArray();
-        return Play(env, seeds, () => env.Step(trainer.Learner.Act(observations.view(shape), eps, streams, noise: null)), maxSteps);
+        // A view of the environments' observation memory: it shows every step's observations without a copy.
+        using var observations = env.ObservationTensor(0).view(new long[] { seeds, episodes }.Concat(trainer.ObservationShape).ToArray());
+        return Play(env, seeds, () => env.Step(trainer.Learner.Act(observations, eps, streams, noise: null)), maxSteps);
     }
 
     /// <summary>Per training seed s, the evaluation's action stream (the first learner's; others derive theirs from it).</summary>

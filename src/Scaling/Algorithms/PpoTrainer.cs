@@ -143,17 +143,9 @@ public sealed class PpoTrainer : IIterativeTrainer
     /// share a network (JaxMARL's parameter sharing) and a speaker and a listener with 3 and 5 actions each get their
     /// own instead of one network acting in a space that is not theirs.
     /// </summary>
-    public static IReadOnlyList<AgentControl> DefaultControl(VectorEnv env)
-    {
-        var groups = new List<(Space Space, List<string> Agents)>();
-        for (var a = 0; a < env.Agents.Count; a++)
-        {
-            var k = groups.FindIndex(g => g.Space.Equals(env.ActionSpaces[a]));
-            if (k < 0) groups.Add((env.ActionSpaces[a], new List<string> { env.Agents[a] }));
-            else groups[k].Agents.Add(env.Agents[a]);
-        }
-        return groups.Select(g => AgentControl.Learner(g.Agents.ToArray())).ToArray();
-    }
+    public static IReadOnlyList<AgentControl> DefaultControl(VectorEnv env) =>
+        Enumerable.Range(0, env.Agents.Count).GroupBy(a => env.ActionSpaces[a])   // groups in order of first appearance
+            .Select(g => AgentControl.Learner(g.Select(a => env.Agents[a]).ToArray())).ToArray();
 
     /// <summary>The algorithm.</summary>
     public PpoVariant Variant { get; }
