@@ -31,6 +31,7 @@ namespace Hybrid.Cli
               hybrid bench cola [--game tandem] [--alpha 1] [--steps 5000] [--runs 10]
               hybrid bench envs [--env E|all] [--num-envs 1,100,10000] [--steps 1000] [--seed 0] [--json]
               hybrid bench qlearn [--algo qmix|vdn|iql] [--env MPE_simple_spread_v3] [--seeds 1] [--updates 200] [--json]
+              hybrid bench dqn [--env minatar_breakout] [--seeds 1] [--steps 20000] [--torch-only] [--json]
               hybrid render --env E --out F.gif|F.png|F.txt [--seed 0] [--steps 50] [--delay 20] [--text]
               hybrid train --algo ppo|ippo|mappo|dqn|rainbow|der|drq_eps|iql|vdn|qmix|pqn_vdn --env E [--config F.json] [--set key=value ...] [--seeds 1] [--steps N]
                            [--out results/train/ALGO-ENV] [--resume] [--json] [--no-tensorboard]

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -134,6 +136,80 @@ public sealed class Adam : IDisposable
         using var step = (sign * learningRate * rectifier / (1 - Math.Pow(Beta1, Steps))).ToScalar();
         var denominator = SecondMoment.div(correction2).sqrt_().PlusInPlace(epsilonScalar);
         values.addcdiv_(FirstMoment, denominator, value: step);
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="Step(Tensor, double, bool)"/> computed in managed code on the CPU memory of the values and moments
+    /// (float32, contiguous), from a gradient [C P] in row-major order that never was a tensor (the managed MinAtar DQN
+    /// update's). The same clipping, moments and step, in float32 arithmetic in libtorch's order of operations; returns the
+    /// per-copy norms before clipping (empty without clipping).
+    /// </summary>
+    public double[] StepOnHost(ReadOnlySpan<float> gradient, double learningRate, bool ascend = false)
+    {
+        var parameters = HostSpan.Floats(values);
+        if (gradient.Length != parameters.Length)
+            throw new ArgumentException($"{gradient.Length} gradient values for parameters [{string.Join(", ", values.shape)}]", nameof(gradient));
+        var m = HostSpan.Floats(FirstMoment);
+        var v = HostSpan.Floats(SecondMoment);
+        var copies = (int)values.shape[0];
+        var size = parameters.Length / copies;
+        var scales = new float[copies];
+        var result = MaxGradNorm is null ? Array.Empty<double>() : new double[copies];
+        for (var c = 0; c < copies; c++)
+        {
+            scales[c] = 1f;
+            if (MaxGradNorm is not { } limit) continue;
+            var row = gradient.Slice(c * size, size);
+            var sum = 0f;
+            foreach (var g in row) sum += g * g;
+            var norm = MathF.Sqrt(sum);
+            result[c] = norm;
+            scales[c] = MathF.Min(1f, 1f / norm * (float)limit);
+        }
+        Steps++;
+        float b1 = (float)Beta1, ob1 = (float)(1 - Beta1), b2 = (float)Beta2, ob2 = (float)(1 - Beta2), eps = (float)Epsilon;
+        var sign = ascend ? 1 : -1;
+        var rectifier = 1.0;
+        var adaptive = true;
+        if (Rectified)
+        {
+            if (RectifierAt(Steps) is { } r) rectifier = r;
+            else adaptive = false;
+        }
+        var correction2 = (float)(1 - Math.Pow(Beta2, Steps));
+        var step = adaptive ? (float)(sign * learningRate * rectifier / (1 - Math.Pow(Beta1, Steps))) : (float)(sign * learningRate / (1 - Math.Pow(Beta1, Steps)));
+        for (var c = 0; c < copies; c++)
+        {
+            var scale = scales[c];
+            var start = c * size;
+            var i = 0;
+            // Vectors round as the scalar code does (IEEE sqrt and division, no fused multiply-add).
+            if (Vector.IsHardwareAccelerated)
+            {
+                var vm = MemoryMarshal.Cast<float, Vector<float>>(m.Slice(start, size));
+                var vv = MemoryMarshal.Cast<float, Vector<float>>(v.Slice(start, size));
+                var vp = MemoryMarshal.Cast<float, Vector<float>>(parameters.Slice(start, size));
+                var vg = MemoryMarshal.Cast<float, Vector<float>>(gradient.Slice(start, size));
+                Vector<float> vb1 = new(b1), vob1 = new(ob1), vb2 = new(b2), vob2 = new(ob2), veps = new(eps), vc2 = new(correction2), vstep = new(step), vscale = new(scale);
+                for (var k = 0; k < vp.Length; k++)
+                {
+                    var g = MaxGradNorm is null ? vg[k] : vg[k] * vscale;
+                    vm[k] = vm[k] * vb1 + vob1 * g;
+                    vv[k] = vv[k] * vb2 + vob2 * (g * g);
+                    vp[k] += adaptive ? vstep * (vm[k] / (Vector.SquareRoot(vv[k] / vc2) + veps)) : vstep * vm[k];
+                }
+                i = vp.Length * Vector<float>.Count;
+            }
+            for (; i < size; i++)
+            {
+                var j = start + i;
+                var g = MaxGradNorm is null ? gradient[j] : gradient[j] * scale;
+                m[j] = m[j] * b1 + ob1 * g;
+                v[j] = v[j] * b2 + ob2 * (g * g);
+                parameters[j] += adaptive ? step * (m[j] / (MathF.Sqrt(v[j] / correction2) + eps)) : step * m[j];
+            }
+        }
         return result;
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -27,6 +28,42 @@ public class OptimiserTests
         adam.Step(0.1);
         Assert.Equal(1 - 2 * 0.1 * 0.6 / (0.6 + 1e-5), p.Values.data<float>()[0], 5);
         Assert.Equal(2, adam.Steps);
+    }
+
+    [Theory]
+    [InlineData(false, null)]
+    [InlineData(false, 0.7)]
+    [InlineData(true, 0.7)]    // RAdam: its first steps are momentum SGD, then rectified
+    public void TheHostStepIsTheTensorStep(bool rectified, double? maxGradNorm)
+    {
+        // 3 copies x 37 values (not a multiple of any vector width), ten steps of varying gradients, ascent in one of them.
+        using var a = new ParameterStore(3, new[] { ("w", new long[] { 37 }) });
+        using var b = new ParameterStore(3, new[] { ("w", new long[] { 37 }) });
+        using (no_grad())
+        {
+            using var start = randn(3, 37, generator: new Generator(1));
+            a.Values.copy_(start);
+            b.Values.copy_(start);
+        }
+        using var onTensors = new Adam(a, maxGradNorm, epsilon: 1e-3, rectified: rectified);
+        using var onHost = new Adam(b, maxGradNorm, epsilon: 1e-3, rectified: rectified);
+        var generator = new Generator(2);
+        for (var k = 0; k < 10; k++)
+        {
+            using var size = (k + 1.0).ToScalar();
+            using var g = randn(3, 37, generator: generator).mul_(size);
+            var ascend = k == 4;
+            var expected = onTensors.Step(g, 0.01, ascend);
+            var got = onHost.StepOnHost(g.data<float>().ToArray(), 0.01, ascend);
+            Assert.Equal(expected.Length, got.Length);
+            for (var c = 0; c < expected.Length; c++) Assert.Equal(expected[c], got[c], 4);
+        }
+        var x = a.Values.data<float>().ToArray();
+        var y = b.Values.data<float>().ToArray();
+        Assert.All(x.Zip(y), p => Assert.Equal(p.First, p.Second, 5));
+        Assert.All(onTensors.SecondMoment.data<float>().ToArray().Zip(onHost.SecondMoment.data<float>().ToArray()), p => Assert.Equal(p.First, p.Second, 3));
+        Assert.Equal(10, onHost.Steps);
+        Assert.Throws<ArgumentException>(() => onHost.StepOnHost(new float[5], 0.01));
     }
 
     [Fact]

@@ -14,7 +14,8 @@ namespace Hybrid.Cli.Commands;
 /// <summary>
 /// <c>hybrid bench hola</c>: the time of each HOLA level, to show how the cost grows with the order;
 /// <c>hybrid bench cola</c>: aggregate COLA training steps per second of R runs trained together;
-/// <c>hybrid bench qlearn</c>: IQL/VDN/QMIX training and learning-step throughput (the QMIX peer's two figures).
+/// <c>hybrid bench qlearn</c>: IQL/VDN/QMIX training and learning-step throughput (the QMIX peer's two figures);
+/// <c>hybrid bench dqn</c>: the same two figures for DQN on MinAtar (the DQN peer's).
 /// </summary>
 public static class BenchCommand
 {
@@ -30,13 +31,17 @@ public static class BenchCommand
     /// <summary>Accepted options of <c>bench qlearn</c>.</summary>
     public static readonly string[] QlearnOptions = { "algo", "env", "seeds", "updates", "json!" };
 
+    /// <summary>Accepted options of <c>bench dqn</c>.</summary>
+    public static readonly string[] DqnOptions = { "env", "seeds", "steps", "torch-only!", "json!" };
+
     /// <summary>Runs the command.</summary>
     public static int Run(string[] rest, TextWriter stdout)
     {
         if (rest.Length > 0 && rest[0] == "cola") return Cola(Arguments.Parse(rest[1..], ColaOptions), stdout);
         if (rest.Length > 0 && rest[0] == "envs") return Envs(Arguments.Parse(rest[1..], EnvOptions), stdout);
         if (rest.Length > 0 && rest[0] == "qlearn") return Qlearn(Arguments.Parse(rest[1..], QlearnOptions), stdout);
-        if (rest.Length == 0 || rest[0] != "hola") throw new UsageException("bench needs a target (available: hola, cola, envs, qlearn)");
+        if (rest.Length > 0 && rest[0] == "dqn") return Dqn(Arguments.Parse(rest[1..], DqnOptions), stdout);
+        if (rest.Length == 0 || rest[0] != "hola") throw new UsageException("bench needs a target (available: hola, cola, envs, qlearn, dqn)");
         var args = Arguments.Parse(rest[1..], Options);
         var game = Game(args, "ipd");
         var alpha = args.Double("alpha", 1.0, positive: true);
@@ -195,6 +200,43 @@ public static class BenchCommand
         stdout.WriteLine($"{algo} on {env}, {seeds} seed{(seeds == 1 ? "" : "s")}, table 8 settings ({config.NumEnvs} envs x {config.NumSteps} steps per update, batch {config.BufferBatchSize} chunks):");
         stdout.WriteLine($"  training: {full:0} environment steps/s (all seeds; rollout, replay and one gradient step per update)");
         stdout.WriteLine($"  learning alone: {learn:0.0} gradient steps/s ({learn * config.NumSteps * config.NumEnvs:0} environment steps/s at one step per update; each step trains all {seeds} seed{(seeds == 1 ? "" : "s")})");
+        return 0;
+    }
+
+    /// <summary>
+    /// DQN (dopamine's MinAtar settings, one environment per seed as CleanRL's dqn.py) as benchmarks/dqn_peer.py measures
+    /// it: agent steps per second of a training run from scratch (acting, environment, replay, learning; the first
+    /// min_replay_history steps without updates), then gradient steps per second on the filled buffer, also reported as
+    /// agent steps per second at one step per update_period.
+    /// </summary>
+    static int Dqn(Arguments args, TextWriter stdout)
+    {
+        var env = args.Get("env") ?? "minatar_breakout";
+        EnvRegistry.Describe(env);
+        var seeds = args.Int("seeds", 1, 1, 64);
+        var steps = args.Int("steps", 20_000, 2_000, 10_000_000);
+        var config = Hybrid.Scaling.Algorithms.DqnConfig.For("dqn", env) with { NumEnvs = 1, IterationSteps = steps, TotalTimesteps = steps, TorchOnly = args.Flag("torch-only") };
+        using var trainer = new Hybrid.Scaling.Algorithms.DqnTrainer("dqn", env, config, seeds);
+        var clock = Stopwatch.StartNew();
+        trainer.Step();
+        var full = (double)steps * seeds / clock.Elapsed.TotalSeconds;
+        var updates = steps / config.UpdatePeriod;
+        clock.Restart();
+        for (var k = 0; k < updates; k++) trainer.Learner.Update(trainer.Replay, config.LearningRate);
+        var learn = updates / clock.Elapsed.TotalSeconds;
+        var path = trainer.Learner.TensorPathReason is { } reason ? $"TorchSharp modules ({reason})" : "managed MinAtar kernel";
+        if (args.Flag("json"))
+        {
+            stdout.WriteLine(Json.Line(new Dictionary<string, object>
+            {
+                ["algo"] = "dqn", ["env"] = env, ["seeds"] = seeds, ["steps"] = steps, ["path"] = path,
+                ["agent_steps_per_second"] = full, ["gradient_steps_per_second"] = learn,
+            }));
+            return 0;
+        }
+        stdout.WriteLine($"dqn on {env}, {seeds} seed{(seeds == 1 ? "" : "s")}, one environment per seed, dopamine's MinAtar settings, {path}:");
+        stdout.WriteLine($"  training: {full:0} agent steps/s (all seeds; {steps} steps per seed from scratch)");
+        stdout.WriteLine($"  learning alone: {learn:0} gradient steps/s ({learn * config.UpdatePeriod:0} agent steps/s at one update per {config.UpdatePeriod} steps; each trains all {seeds} seed{(seeds == 1 ? "" : "s")})");
         return 0;
     }
 }

@@ -78,6 +78,14 @@ public sealed record DqnConfig
     public int Hidden { get; set; } = 512;
     /// <summary>Gradient norm limit per seed, or 0 for none (dopamine: none).</summary>
     public double MaxGradNorm { get; set; }
+    /// <summary>
+    /// Every gradient step and greedy action through TorchSharp's modules, also where the managed MinAtar kernel
+    /// (<see cref="Networks.MinatarQKernel"/>: dopamine's MinAtar network with a plain head on the CPU, the dqn preset)
+    /// would compute them: for comparisons of the two, which agree up to float rounding.
+    /// </summary>
+    /// <remarks>Left out of the settings' JSON when false, so runs written before the setting existed keep their identity.</remarks>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool TorchOnly { get; set; }
     /// <summary>Environments per training seed.</summary>
     public int NumEnvs { get; set; } = 8;
     /// <summary>Agent steps per training seed.</summary>

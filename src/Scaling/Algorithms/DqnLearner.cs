@@ -18,12 +18,18 @@ public sealed class DqnLearner : IDisposable
     readonly ulong[] actionStreams, augmentStreams;
     readonly NoiseSource? learnNoise, actNoise;
     readonly Scalar priorityFloor = 1e-10.ToScalar();
+    readonly MinatarDqnStep? host;
 
     /// <summary>Metric names of <see cref="Update"/>, per copy.</summary>
     public static readonly string[] MetricNames = { "loss", "q", "grad_norm" };
 
-    /// <summary>A learner for <paramref name="network"/>; copy c's streams start from <paramref name="seeds"/>[c].</summary>
-    public DqnLearner(QNetwork network, DqnConfig config, IReadOnlyList<long> seeds)
+    /// <summary>
+    /// A learner for <paramref name="network"/> on observations of <paramref name="observationShape"/>; copy c's streams
+    /// start from <paramref name="seeds"/>[c]. Where <see cref="MinatarQKernel"/> computes the network (dopamine's MinAtar
+    /// DQN and its plain-head variants on the CPU) the gradient steps and greedy actions run in managed code, else with
+    /// TorchSharp's modules (<see cref="TensorPathReason"/> says why).
+    /// </summary>
+    public DqnLearner(QNetwork network, DqnConfig config, IReadOnlyList<long> seeds, long[] observationShape)
     {
         if (seeds.Count != network.Copies) throw new ArgumentException($"{seeds.Count} seeds for {network.Copies} copies", nameof(seeds));
         Network = network;
@@ -31,12 +37,17 @@ public sealed class DqnLearner : IDisposable
         adam = new Adam(network.Online, config.MaxGradNorm > 0 ? config.MaxGradNorm : null, epsilon: config.AdamEps);
         actionStreams = seeds.Select(s => SplitMix64.Start((ulong)s ^ 0xD0E5_AC71_0000_0001UL)).ToArray();
         augmentStreams = seeds.Select(s => SplitMix64.Start((ulong)s ^ 0xD0E5_A067_0000_0002UL)).ToArray();
+        host = MinatarDqnStep.For(network, config, observationShape, out var reason);
+        TensorPathReason = host is null ? reason : null;
         if (network.Options.Noisy)
         {
             learnNoise = new NoiseSource(seeds.Select(s => s ^ 0x4E01_5E00L).ToArray());
             actNoise = new NoiseSource(seeds.Select(s => s ^ 0x4E01_5E01L).ToArray());
         }
     }
+
+    /// <summary>Why the tensor path computes this learner's steps (null: the managed MinAtar kernel does).</summary>
+    public string? TensorPathReason { get; }
 
     /// <summary>The networks.</summary>
     public QNetwork Network { get; }
@@ -58,22 +69,37 @@ public sealed class DqnLearner : IDisposable
     /// </summary>
     public int[] Act(Tensor observations, double epsilon, ulong[] streams, NoiseSource? noise)
     {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
         var copies = Network.Copies;
         if (streams.Length != copies) throw new ArgumentException($"{streams.Length} action streams for {copies} copies", nameof(streams));
         var rows = (int)observations.shape[1];
-        var values = Network.Values(Network.Forward(Network.Online, observations, new ForwardContext { Noise = noise }));
-        var greedy = values.argmax(-1).to_type(ScalarType.Int32).cpu().data<int>().ToArray();
+        var actions = new int[copies * rows];
+        var exploring = new bool[copies * rows];
+        // The uniform draws do not depend on the greedy actions: rows that explore need no network pass.
         for (var c = 0; c < copies; c++)
             for (var r = 0; r < rows; r++)
-                if (SplitMix64.UnitDouble(ref streams[c]) < epsilon) greedy[c * rows + r] = SplitMix64.Below(ref streams[c], Network.Actions);
-        return greedy;
+                if (SplitMix64.UnitDouble(ref streams[c]) < epsilon)
+                    (actions[c * rows + r], exploring[c * rows + r]) = (SplitMix64.Below(ref streams[c], Network.Actions), true);
+        if (host is not null && noise is null && HostSpan.CanView(observations))
+        {
+            var all = HostSpan.Floats(observations);
+            var per = all.Length / copies;
+            for (var c = 0; c < copies; c++)
+                host.Greedy(c, all.Slice(c * per, per), exploring.AsSpan(c * rows, rows), actions.AsSpan(c * rows, rows));
+            return actions;
+        }
+        if (noise is null && !exploring.Contains(false)) return actions;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var values = Network.Values(Network.Forward(Network.Online, observations, new ForwardContext { Noise = noise }));
+        var greedy = values.argmax(-1).to_type(ScalarType.Int32).cpu().data<int>().ToArray();
+        for (var i = 0; i < actions.Length; i++) if (!exploring[i]) actions[i] = greedy[i];
+        return actions;
     }
 
     /// <summary>One gradient step on a batch of <see cref="DqnConfig.BatchSize"/> per copy; returns the per-copy <see cref="MetricNames"/>.</summary>
     public double[][] Update(ReplayBuffer replay, double learningRate)
     {
+        if (host is not null) return host.Update(replay, adam, learningRate);
         using var scope = NewDisposeScope();
         using var batch = replay.Sample(config.BatchSize, Network.Online.Values.device);
         var context = new ForwardContext { Noise = learnNoise };

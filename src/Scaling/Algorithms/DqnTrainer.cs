@@ -57,7 +57,7 @@ public sealed class DqnTrainer : IIterativeTrainer
             var network = new QNetwork(observationShape, actions.N,
                 new QNetworkOptions(config.Encoder, config.HiddenLayers, config.Hidden, config.NumAtoms, config.Vmax, config.Dueling, config.Noisy, config.NoisySigma),
                 runSeeds, device);
-            Learner = new DqnLearner(network, config, runSeeds);
+            Learner = new DqnLearner(network, config, runSeeds, observationShape);
             var binary = space is Box { Low: 0, High: 1 };
             Replay = new ReplayBuffer(seeds, envs, observationShape, config.ReplayOptions(), runSeeds, binary ? ObservationStorage.Bytes : ObservationStorage.Float);
             Episodes = new EpisodeStats(seeds, 1, envs);

@@ -30,6 +30,7 @@ public sealed class QNetwork : IDisposable
     {
         if (seeds.Count < 1) throw new ArgumentException("at least one copy (seed) is needed", nameof(seeds));
         Options = options;
+        CustomEncoder = encoder is not null;
         var layout = new ParameterLayout();
         var modules = new List<IBatchedModule>();
         var encoded = encoder?.Invoke(layout, "encoder", observation) ?? Encoders.Create(options.Encoder, layout, "encoder", observation);
@@ -56,6 +57,9 @@ public sealed class QNetwork : IDisposable
 
     /// <summary>The composition.</summary>
     public QNetworkOptions Options { get; }
+
+    /// <summary>Whether a caller's encoder replaces the one <see cref="QNetworkOptions.Encoder"/> names.</summary>
+    public bool CustomEncoder { get; }
 
     /// <summary>The trained parameters.</summary>
     public ParameterStore Online { get; }

@@ -61,7 +61,7 @@ public sealed class ReplayBatch : IDisposable
     /// <summary>Importance weights [S, B] (float32; 1 for uniform sampling).</summary>
     public Tensor Weights { get; }
 
-    /// <summary>Per copy and row, [S B], the sampled slot (what <see cref="ReplayBuffer.SetPriorities"/> takes back).</summary>
+    /// <summary>Per copy and row, [S B], the sampled slot (what <see cref="ReplayBuffer.SetPriorities(ReplayBatch, ReadOnlySpan{float})"/> takes back).</summary>
     public int[] Slots { get; }
 
     /// <inheritdoc/>
@@ -69,6 +69,55 @@ public sealed class ReplayBatch : IDisposable
     {
         Observations.Dispose(); Actions.Dispose(); Returns.Dispose(); Discounts.Dispose(); NextObservations.Dispose(); Weights.Dispose();
     }
+}
+
+/// <summary>
+/// A sampled batch as host arrays, [S B] rows copy-major (observations [S B obs]), reused from one
+/// <see cref="ReplayBuffer.SampleInto"/> to the next: what <see cref="ReplayBatch"/> holds as tensors.
+/// </summary>
+public sealed class ReplaySample
+{
+    /// <summary>Arrays for <paramref name="copies"/> x <paramref name="batch"/> transitions of <paramref name="observationSize"/> values.</summary>
+    public ReplaySample(int copies, int batch, int observationSize)
+    {
+        if (copies < 1 || batch < 1 || observationSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batch), $"a sample needs positive sizes, got {copies} copies x {batch} transitions x {observationSize} values");
+        (Copies, Batch, ObservationSize) = (copies, batch, observationSize);
+        var rows = checked(copies * batch);
+        Observations = new float[checked(rows * observationSize)];
+        NextObservations = new float[Observations.Length];
+        (Actions, Returns, Discounts, Weights, Slots) = (new int[rows], new float[rows], new float[rows], new float[rows], new int[rows]);
+    }
+
+    /// <summary>Copies S.</summary>
+    public int Copies { get; }
+
+    /// <summary>Transitions per copy B.</summary>
+    public int Batch { get; }
+
+    /// <summary>Values of one observation.</summary>
+    public int ObservationSize { get; }
+
+    /// <summary>s_t.</summary>
+    public float[] Observations { get; }
+
+    /// <summary>a_t.</summary>
+    public int[] Actions { get; }
+
+    /// <summary>sum_{k &lt; m} gamma^k r_{t+k}.</summary>
+    public float[] Returns { get; }
+
+    /// <summary>gamma^m, or 0 when the episode ended within the m steps.</summary>
+    public float[] Discounts { get; }
+
+    /// <summary>s_{t+m}.</summary>
+    public float[] NextObservations { get; }
+
+    /// <summary>Importance weights (1 for uniform sampling).</summary>
+    public float[] Weights { get; }
+
+    /// <summary>The sampled slots (for <see cref="ReplayBuffer.SetPriorities(ReadOnlySpan{int}, ReadOnlySpan{float})"/>).</summary>
+    public int[] Slots { get; }
 }
 
 /// <summary>
@@ -200,17 +249,28 @@ public sealed class ReplayBuffer
     public ReplayBatch Sample(int batch, Device? device = null)
     {
         if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, "a batch needs at least one transition");
+        var sample = new ReplaySample(copies, batch, obsSize);
+        SampleInto(sample);
+        device ??= CPU;
+        var shape = new long[] { copies, batch }.Concat(obsShape).ToArray();
+        return new ReplayBatch(tensor(sample.Observations, shape).to(device), tensor(sample.Actions.Select(a => (long)a).ToArray(), new long[] { copies, batch }).to(device),
+            tensor(sample.Returns, new long[] { copies, batch }).to(device), tensor(sample.Discounts, new long[] { copies, batch }).to(device),
+            tensor(sample.NextObservations, shape).to(device), tensor(sample.Weights, new long[] { copies, batch }).to(device), sample.Slots);
+    }
+
+    /// <summary>
+    /// Samples <see cref="ReplaySample.Batch"/> transitions per copy into the arrays of <paramref name="sample"/> (reused
+    /// between calls), drawing exactly what <see cref="Sample"/> draws: for managed learners that never make tensors.
+    /// </summary>
+    public void SampleInto(ReplaySample sample)
+    {
+        var batch = sample.Batch;
+        if (sample.Copies != copies || sample.ObservationSize != obsSize)
+            throw new ArgumentException($"a sample of {sample.Copies} copies x {sample.ObservationSize} observation values for a buffer of {copies} x {obsSize}", nameof(sample));
         if (Sampleable == 0) throw new InvalidOperationException($"the replay holds no transition to sample yet ({Added} steps added, n = {Options.NStep})");
-        var rows = copies * batch;
-        var obs = new float[rows * obsSize];
-        var next = new float[rows * obsSize];
-        var acts = new long[rows];
-        var returns = new float[rows];
-        var discounts = new float[rows];
-        var weights = new float[rows];
-        var slots = new int[rows];
         Span<double> uniforms = batch <= 1024 ? stackalloc double[batch] : new double[batch];
         Span<int> leaves = batch <= 1024 ? stackalloc int[batch] : new int[batch];
+        var weights = sample.Weights;
         var valid = Sampleable;
         var oldest = Oldest;
         for (var s = 0; s < copies; s++)
@@ -242,30 +302,28 @@ public sealed class ReplayBuffer
             for (var b = 0; b < batch; b++)
             {
                 var row = s * batch + b;
-                slots[row] = leaves[b];
-                Transition(s, leaves[b], row, obs, next, acts, returns, discounts);
+                sample.Slots[row] = leaves[b];
+                Transition(s, leaves[b], row, sample);
             }
         }
-        device ??= CPU;
-        var shape = new long[] { copies, batch }.Concat(obsShape).ToArray();
-        return new ReplayBatch(tensor(obs, shape).to(device), tensor(acts, new long[] { copies, batch }).to(device),
-            tensor(returns, new long[] { copies, batch }).to(device), tensor(discounts, new long[] { copies, batch }).to(device),
-            tensor(next, shape).to(device), tensor(weights, new long[] { copies, batch }).to(device), slots);
     }
 
     /// <summary>
     /// Sets the priorities of the slots of <paramref name="batch"/> ([S B], non-negative; dopamine's Rainbow passes
     /// sqrt(loss + 1e-10)). A slot overwritten since it was sampled keeps priority 0 until it can be sampled again.
     /// </summary>
-    public void SetPriorities(ReplayBatch batch, ReadOnlySpan<float> priorities)
+    public void SetPriorities(ReplayBatch batch, ReadOnlySpan<float> priorities) => SetPriorities(batch.Slots, priorities);
+
+    /// <summary>The same for the slots [S B] of a <see cref="ReplaySample"/> (or of a batch).</summary>
+    public void SetPriorities(ReadOnlySpan<int> slots, ReadOnlySpan<float> priorities)
     {
         if (trees is null) throw new InvalidOperationException("priorities are for prioritised replay; this buffer samples uniformly");
-        var per = batch.Slots.Length / copies;
-        if (priorities.Length != batch.Slots.Length) throw new ArgumentException($"{priorities.Length} priorities for {batch.Slots.Length} sampled transitions", nameof(priorities));
+        var per = slots.Length / copies;
+        if (priorities.Length != slots.Length) throw new ArgumentException($"{priorities.Length} priorities for {slots.Length} sampled transitions", nameof(priorities));
         for (var r = 0; r < priorities.Length; r++)
         {
             var tree = trees[r / per];
-            if (tree.Get(batch.Slots[r]) > 0) tree.Set(batch.Slots[r], priorities[r]);
+            if (tree.Get(slots[r]) > 0) tree.Set(slots[r], priorities[r]);
         }
     }
 
@@ -273,12 +331,12 @@ public sealed class ReplayBuffer
     public double Priority(int copy, int slot) => trees is null ? throw new InvalidOperationException("uniform replay has no priorities") : trees[copy].Get(slot);
 
     /// <summary>Reads the n-step transition starting at <paramref name="leaf"/> (slot x E + environment) into row <paramref name="row"/>.</summary>
-    void Transition(int s, int leaf, int row, float[] obs, float[] next, long[] acts, float[] returns, float[] discounts)
+    void Transition(int s, int leaf, int row, ReplaySample sample)
     {
         var slot = leaf / envs;
         var e = leaf % envs;
         var at = Index(s, slot, e);
-        acts[row] = actions[at];
+        sample.Actions[row] = actions[at];
         var total = 0.0;
         var m = 0;
         var terminal = false;
@@ -289,10 +347,10 @@ public sealed class ReplayBuffer
             m++;
             if (dones[k]) { terminal = true; break; }
         }
-        returns[row] = (float)total;
-        discounts[row] = terminal ? 0f : (float)discountPowers[m];
-        ReadObservation(at, obs.AsSpan(row * obsSize, obsSize));
-        ReadObservation(Index(s, (slot + m) % stepsCapacity, e), next.AsSpan(row * obsSize, obsSize));
+        sample.Returns[row] = (float)total;
+        sample.Discounts[row] = terminal ? 0f : (float)discountPowers[m];
+        ReadObservation(at, sample.Observations.AsSpan(row * obsSize, obsSize));
+        ReadObservation(Index(s, (slot + m) % stepsCapacity, e), sample.NextObservations.AsSpan(row * obsSize, obsSize));
     }
 
     void ReadObservation(int at, Span<float> into)
