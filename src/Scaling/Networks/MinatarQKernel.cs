@@ -108,32 +108,49 @@ public sealed class MinatarQKernel
     public void Load(ReadOnlySpan<float> row, Weights into)
     {
         Check(row.Length == Size, "parameter row", row.Length, Size);
-        for (var o = 0; o < Filters; o++)
-            for (var tap = 0; tap < channels * Side * Side; tap++) into.Taps[tap * Filters + o] = row[(int)convWeight + o * channels * Side * Side + tap];
-        row.Slice((int)convBias, Filters).CopyTo(into.ConvBias);
-        for (var o = 0; o < Filters; o++)
-            for (var p = 0; p < positions; p++)
-            {
-                var source = row.Slice((int)headWeight + (o * positions + p) * Actions, Actions);
-                for (var a = 0; a < Actions; a++) into.Head[a * features + p * Filters + o] = source[a];
-            }
-        row.Slice((int)headBias, Actions).CopyTo(into.HeadBias);
+        ref var source = ref MemoryMarshal.GetReference(row);
+        Permute(ref source, into, toRow: false);
     }
 
     /// <summary>Writes <paramref name="weights"/> (a gradient, usually) as a parameter row [P] in the store's layout.</summary>
     public void Store(Weights weights, Span<float> row)
     {
         Check(row.Length == Size, "parameter row", row.Length, Size);
+        ref var target = ref MemoryMarshal.GetReference(row);
+        Permute(ref target, weights, toRow: true);
+    }
+
+    /// <summary>Copies between a row (store layout) and <paramref name="weights"/> (kernel layout), either way.</summary>
+    void Permute(ref float row, Weights weights, bool toRow)
+    {
+        var taps = channels * Side * Side;
+        ref var conv = ref Unsafe.Add(ref row, (nint)convWeight);
+        ref var kernelTaps = ref MemoryMarshal.GetArrayDataReference(weights.Taps);
         for (var o = 0; o < Filters; o++)
-            for (var tap = 0; tap < channels * Side * Side; tap++) row[(int)convWeight + o * channels * Side * Side + tap] = weights.Taps[tap * Filters + o];
-        weights.ConvBias.CopyTo(row.Slice((int)convBias, Filters));
+            for (var tap = 0; tap < taps; tap++)
+            {
+                ref var r = ref Unsafe.Add(ref conv, o * taps + tap);
+                ref var k = ref Unsafe.Add(ref kernelTaps, tap * Filters + o);
+                if (toRow) r = k; else k = r;
+            }
+        ref var head = ref Unsafe.Add(ref row, (nint)headWeight);
+        ref var kernelHead = ref MemoryMarshal.GetArrayDataReference(weights.Head);
+        var actions = Actions;
         for (var o = 0; o < Filters; o++)
             for (var p = 0; p < positions; p++)
             {
-                var target = row.Slice((int)headWeight + (o * positions + p) * Actions, Actions);
-                for (var a = 0; a < Actions; a++) target[a] = weights.Head[a * features + p * Filters + o];
+                ref var r = ref Unsafe.Add(ref head, (o * positions + p) * actions);
+                ref var k = ref Unsafe.Add(ref kernelHead, p * Filters + o);
+                for (var a = 0; a < actions; a++)
+                {
+                    if (toRow) Unsafe.Add(ref r, a) = Unsafe.Add(ref k, a * features);
+                    else Unsafe.Add(ref k, a * features) = Unsafe.Add(ref r, a);
+                }
             }
-        weights.HeadBias.CopyTo(row.Slice((int)headBias, Actions));
+        var convBiasRow = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref row, (nint)convBias), Filters);
+        var headBiasRow = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref row, (nint)headBias), actions);
+        if (toRow) { weights.ConvBias.CopyTo(convBiasRow); weights.HeadBias.CopyTo(headBiasRow); }
+        else { convBiasRow.CopyTo(weights.ConvBias); headBiasRow.CopyTo(weights.HeadBias); }
     }
 
     /// <summary>
@@ -259,20 +276,33 @@ public sealed class MinatarQKernel
         }
     }
 
-    /// <summary>values[a] = bias[a] + sum_i relu(z_i) head[a, i], ReLU taken once per vector for all actions.</summary>
+    /// <summary>values[a] = bias[a] + sum_i relu(z_i) head[a, i], four actions at a time in registers.</summary>
     void Head(ReadOnlySpan<float> preactivation, Weights weights, Span<float> values)
     {
-        var vz = MemoryMarshal.Cast<float, Vector<float>>(preactivation);
-        Span<Vector<float>> sums = stackalloc Vector<float>[Actions];
-        sums.Clear();
+        ref var z = ref Unsafe.As<float, Vector<float>>(ref MemoryMarshal.GetReference(preactivation));
         ref var head = ref Unsafe.As<float, Vector<float>>(ref MemoryMarshal.GetArrayDataReference(weights.Head));
-        var stride = features / Vector<float>.Count;
-        for (var k = 0; k < vz.Length; k++)
+        var vectors = features / Vector<float>.Count;
+        for (var a = 0; a < Actions; a += 4)
         {
-            var r = Vector.Max(vz[k], Vector<float>.Zero);
-            for (var a = 0; a < sums.Length; a++) sums[a] += r * Unsafe.Add(ref head, a * stride + k);
+            var group = Math.Min(4, Actions - a);
+            ref var h0 = ref Unsafe.Add(ref head, a * vectors);
+            ref var h1 = ref Unsafe.Add(ref h0, group > 1 ? vectors : 0);
+            ref var h2 = ref Unsafe.Add(ref h0, group > 2 ? 2 * vectors : 0);
+            ref var h3 = ref Unsafe.Add(ref h0, group > 3 ? 3 * vectors : 0);
+            Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (var k = 0; k < vectors; k++)
+            {
+                var r = Vector.Max(Unsafe.Add(ref z, k), Vector<float>.Zero);
+                s0 += r * Unsafe.Add(ref h0, k);
+                s1 += r * Unsafe.Add(ref h1, k);
+                s2 += r * Unsafe.Add(ref h2, k);
+                s3 += r * Unsafe.Add(ref h3, k);
+            }
+            values[a] = weights.HeadBias[a] + Vector.Sum(s0);
+            if (group > 1) values[a + 1] = weights.HeadBias[a + 1] + Vector.Sum(s1);
+            if (group > 2) values[a + 2] = weights.HeadBias[a + 2] + Vector.Sum(s2);
+            if (group > 3) values[a + 3] = weights.HeadBias[a + 3] + Vector.Sum(s3);
         }
-        for (var a = 0; a < values.Length; a++) values[a] = weights.HeadBias[a] + Vector.Sum(sums[a]);
     }
 
     static void Check(bool ok, string what, int got, int expected)
