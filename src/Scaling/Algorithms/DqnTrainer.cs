@@ -109,15 +109,15 @@ public sealed class DqnTrainer : IIterativeTrainer
         var before = Episodes.Counts();
         var sums = DqnLearner.MetricNames.Select(_ => new double[seeds]).ToArray();
         var updates = 0;
-        var observations = env.ObservationTensor(0);
-        var rows = new long[] { seeds, envs }.Concat(observationShape).ToArray();
+        // A view of the environments' observation memory: it shows every step's observations without a new tensor per step.
+        using var observations = env.ObservationTensor(0).view(new long[] { seeds, envs }.Concat(observationShape).ToArray());
         var epsilon = 0.0;
         for (var v = 0; v < config.IterationSteps / envs; v++)
         {
             epsilon = config.Epsilon(AgentSteps);
             // The environments overwrite their observation memory when they step: keep the one the actions were taken at.
             env.Observations(0).CopyTo(observationCopy, 0);
-            var actions = Learner.Act(observations.view(rows), epsilon);
+            var actions = Learner.Act(observations, epsilon);
             env.Step(actions);
             var rewards = env.Rewards.AsSpan(0, seeds * envs);
             Replay.Add(observationCopy, actions, rewards, env.AllDones);
