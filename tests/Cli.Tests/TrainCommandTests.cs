@@ -119,22 +119,18 @@ public class TrainCommandTests
             Assert.Equal(0, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--reps", "200", "--json" }, evalOut, new StringWriter()));
             Assert.Contains("\"iqm\"", evalOut.ToString());
             var err = new StringWriter();
-            if (algo == "qmix")
-            {
-                Assert.Equal(2, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--episodes", "5" }, new StringWriter(), err));
-                Assert.Contains("PPO-family and DQN-family checkpoints", err.ToString());
-                return;
-            }
-            // DQN family: fresh epsilon-greedy episodes (epsilon_eval, noisy layers at their mean), the same for the same seed.
-            string Played(params string[] extra)
+            // Fresh epsilon-greedy episodes (DQN family: epsilon_eval, noisy layers at their mean; QMIX: greedy), the same for the same seed.
+            string Played(string epsilon, params string[] extra)
             {
                 var o = new StringWriter();
                 Assert.Equal(0, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--episodes", "3", "--reps", "50", "--json" }.Concat(extra).ToArray(), o, new StringWriter()));
                 using var j = System.Text.Json.JsonDocument.Parse(o.ToString());
-                Assert.StartsWith("epsilon-greedy (epsilon 0.001", j.RootElement.GetProperty("scores_from").GetString());
+                Assert.StartsWith($"epsilon-greedy (epsilon {epsilon}", j.RootElement.GetProperty("scores_from").GetString());
                 return j.RootElement.GetProperty("runs")[0].GetProperty("scores").ToString();
             }
-            Assert.Equal(Played(), Played());
+            var byDefault = algo == "qmix" ? "0)" : "0.001";
+            Assert.Equal(Played(byDefault), Played(byDefault));
+            Assert.NotEqual(Played(byDefault), Played(algo == "qmix" ? "1)" : "1,", "--seed", "3", "--epsilon", "1"));
             Assert.Equal(2, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--episodes", "3", "--policy", "sample" }, new StringWriter(), err));
             Assert.Contains("--policy applies to PPO-family runs", err.ToString());
             Assert.Equal(2, CommandLine.Run(new[] { "eval", "--run", dir.FullName, "--episodes", "3", "--epsilon", "2" }, new StringWriter(), err));

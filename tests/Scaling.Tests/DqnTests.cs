@@ -178,6 +178,20 @@ public class DqnTests
     }
 
     [Fact]
+    public void AShortRainbowRunBeatsTheRandomPolicy()
+    {
+        // dopamine's MinAtar Rainbow (C51, noisy, dueling, double, prioritised, n = 3) for 20,000 steps of Breakout on its
+        // TorchSharp path (about a minute): greedy play with noisy layers at their mean scores about 2, random about 0.25.
+        var config = DqnConfig.For("rainbow", "minatar_breakout") with { TotalTimesteps = 20_000, IterationSteps = 10_000 };
+        using var trainer = new DqnTrainer("rainbow", "minatar_breakout", config);
+        trainer.Train();
+        var random = PpoRun.RandomReturn("minatar_breakout", 0);
+        var greedy = PolicyEvaluation.Run(trainer, 30, epsilon: null, seed: 1).MeanReturns[0];
+        Assert.True(greedy > random + 1, $"greedy {greedy} vs random {random}");
+        Assert.True(trainer.FinalReturns()[0] > random + 0.5, $"training {trainer.FinalReturns()[0]} vs random {random}");
+    }
+
+    [Fact]
     public void SeedsTrainAsTheyWouldAlone()
     {
         var config = Short("rainbow", steps: 800);

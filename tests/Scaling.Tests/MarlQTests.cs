@@ -164,6 +164,45 @@ public class MarlQTests
         var random = PpoRun.RandomReturn("MPE_simple_spread_v3", 0);
         Assert.True(random < -25, $"random {random}");
         Assert.True(trainer.FinalReturns()[0] > random + 2, $"{algo} {trainer.FinalReturns()[0]} vs random {random}");
+        // The greedy policy (JaxMARL's test policy) in fresh episodes, too.
+        var greedy = PolicyEvaluation.Run(trainer, 40, epsilon: 0, seed: 1).MeanReturns[0];
+        Assert.True(greedy > random + 2, $"{algo} greedy {greedy} vs random {random}");
+    }
+
+    [Fact]
+    public void AShortPqnVdnRunBeatsTheRandomPolicy()
+    {
+        // PqnConfig's defaults (JaxMARL's MPE settings) for 150,000 steps of MPE simple spread.
+        using var trainer = new PqnTrainer("MPE_simple_spread_v3", new PqnConfig { TotalTimesteps = 150_000 }, seeds: 1);
+        trainer.Train();
+        var random = PpoRun.RandomReturn("MPE_simple_spread_v3", 0);
+        Assert.True(trainer.FinalReturns()[0] > random + 3, $"pqn_vdn {trainer.FinalReturns()[0]} vs random {random}");
+        var greedy = PolicyEvaluation.Run(trainer, 40, epsilon: 0, seed: 1).MeanReturns[0];
+        Assert.True(greedy > random + 3, $"pqn_vdn greedy {greedy} vs random {random}");
+    }
+
+    [Fact]
+    public void EvaluationEpisodesLeaveTheTrainersAsTheyWere()
+    {
+        using var evaluated = new MarlQTrainer("qmix", "MPE_simple_speaker_listener_v4", Short(), seeds: 2);
+        using var untouched = new MarlQTrainer("qmix", "MPE_simple_speaker_listener_v4", Short(), seeds: 2);
+        for (var k = 0; k < 8; k++) { evaluated.Step(); untouched.Step(); }
+        var first = PolicyEvaluation.Run(evaluated, 3, epsilon: 0, seed: 5);
+        Assert.Equal(2, first.Returns.Length);
+        Assert.All(first.Lengths, l => Assert.Equal(new[] { 25, 25, 25 }, l));   // one whole episode per environment
+        Assert.Equal(first.Returns, PolicyEvaluation.Run(evaluated, 3, epsilon: 0, seed: 5).Returns);
+        Assert.NotEqual(first.Returns, PolicyEvaluation.Run(evaluated, 3, epsilon: 1, seed: 5).Returns);
+        for (var k = 0; k < 4; k++) { evaluated.Step(); untouched.Step(); }
+        Assert.Equal(Floats(untouched.Learner.Online.Values), Floats(evaluated.Learner.Online.Values));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PolicyEvaluation.Run(evaluated, 3, epsilon: 1.5, seed: 5));
+
+        using var pqn = new PqnTrainer("MPE_simple_spread_v3", ShortPqn(), seeds: 2);
+        using var pqnUntouched = new PqnTrainer("MPE_simple_spread_v3", ShortPqn(), seeds: 2);
+        pqn.Step(); pqnUntouched.Step();
+        var played = PolicyEvaluation.Run(pqn, 2, epsilon: 0, seed: 5);
+        Assert.Equal(played.Returns, PolicyEvaluation.Run(pqn, 2, epsilon: 0, seed: 5).Returns);
+        pqn.Step(); pqnUntouched.Step();
+        Assert.Equal(Floats(pqnUntouched.Parameters.Values), Floats(pqn.Parameters.Values));
     }
 
     static byte[] TrainerCheckpointBytes(MarlQTrainer trainer) => Hybrid.Scaling.Training.TrainerCheckpoint.ToBytes(trainer);

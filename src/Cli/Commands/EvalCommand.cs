@@ -13,7 +13,8 @@ namespace Hybrid.Cli.Commands;
 /// <c>hybrid eval --run DIR[,DIR...] [--fraction 0.1] [--episodes N [--policy greedy|sample] [--epsilon E]] [--high H1,H2] [--reps 50000]
 /// [--seed 0] [--json]</c>: per-seed scores of finished runs (mean return over the last fraction of each seed's training
 /// episodes, or with --episodes the mean return of N fresh episodes played by the checkpoint's policy: greedy by
-/// default for the PPO family, epsilon-greedy with the run's epsilon_eval for the DQN family) and rliable's aggregates over
+/// default for the PPO family, epsilon-greedy with the run's epsilon_eval for the DQN family, greedy (--epsilon 0) for
+/// IQL, VDN, QMIX and PQN-VDN) and rliable's aggregates over
 /// seeds and runs (tasks): mean, median, IQM, optimality gap with stratified bootstrap 95% intervals; with --high the
 /// scores are normalised as (score - random) / (high - random) per run; --html writes the learning curves (return per
 /// update against environment steps: the mean over seeds with its min-max band, each seed, the random policy's level)
@@ -58,7 +59,18 @@ public static class EvalCommand
                     return r with { Scores = PolicyEvaluation.Run(dqn, count, epsilon, (long)seed).MeanReturns };
                 }
                 if (MarlQConfig.Algorithms.Contains(r.Algo) || r.Algo == "pqn_vdn")
-                    throw new UsageException($"--episodes evaluates PPO-family and DQN-family checkpoints; {r.Dir} is a {r.Algo} run (its scores come from its training episodes without --episodes)");
+                {
+                    if (args.Get("policy") is not null) throw new UsageException($"--policy applies to PPO-family runs; {r.Dir} is a {r.Algo} run (its evaluation is epsilon-greedy: --epsilon, default 0, JaxMARL's greedy test policy)");
+                    var eps = epsilon ?? 0;
+                    evaluation = $"epsilon-greedy (epsilon {eps.ToString(CultureInfo.InvariantCulture)}), {count} fresh episodes per seed";
+                    if (r.Algo == "pqn_vdn")
+                    {
+                        using var pqn = PqnTrainer.Open(r.Dir);
+                        return r with { Scores = PolicyEvaluation.Run(pqn, count, eps, (long)seed).MeanReturns };
+                    }
+                    using var marl = MarlQRun.Open(r.Dir);
+                    return r with { Scores = PolicyEvaluation.Run(marl, count, eps, (long)seed).MeanReturns };
+                }
                 if (epsilon is not null) throw new UsageException($"--epsilon applies to DQN-family runs; {r.Dir} is a {r.Algo} run");
                 using var trainer = PpoRun.Open(r.Dir);
                 return r with { Scores = PolicyEvaluation.Run(trainer, count, policy, (long)seed).MeanReturns };

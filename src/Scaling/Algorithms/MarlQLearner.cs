@@ -101,8 +101,12 @@ public sealed class MarlQLearner : IDisposable
     /// (null: zeros) and is replaced by the new one; <paramref name="starts"/>[c X + x] marks rows whose episode starts
     /// at this step (their state is zeroed first).
     /// </summary>
-    public int[] Act(Tensor states, ref Tensor? hidden, bool[]? starts, double epsilon)
+    public int[] Act(Tensor states, ref Tensor? hidden, bool[]? starts, double epsilon) => Act(states, ref hidden, starts, epsilon, actionStreams);
+
+    /// <summary><see cref="Act(Tensor, ref Tensor?, bool[], double)"/> with the uniform draws from <paramref name="streams"/> (one per copy, advanced here); the learner's own streams are not touched.</summary>
+    public int[] Act(Tensor states, ref Tensor? hidden, bool[]? starts, double epsilon, ulong[] streams)
     {
+        if (streams.Length != Online.Copies) throw new ArgumentException($"{streams.Length} action streams for {Online.Copies} copies", nameof(streams));
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         long copies = states.shape[0], x = states.shape[1];
@@ -115,7 +119,7 @@ public sealed class MarlQLearner : IDisposable
             resets = tensor(perRow, new long[] { 1, copies, x * Agents }, device: states.device);
         }
         var (values, next) = StepValues(states, hidden, resets);
-        var greedy = Inputs.EpsilonGreedy(values, epsilon, actionStreams);
+        var greedy = Inputs.EpsilonGreedy(values, epsilon, streams);
         hidden?.Dispose();
         hidden = next.detach().MoveToOuterDisposeScope();
         return greedy;

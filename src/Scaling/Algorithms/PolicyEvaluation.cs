@@ -103,6 +103,54 @@ public sealed record PolicyEvaluation(double[][] Returns, int[][] Lengths)
         return Play(env, seeds, () => env.Step(trainer.Learner.Act(observations, eps, streams, noise: null)), maxSteps);
     }
 
+    /// <summary>
+    /// Plays one episode in each of <paramref name="episodes"/> new environments per training seed of an IQL, VDN or
+    /// QMIX trainer (its registered environment, default settings) with the online agent network, each episode from a
+    /// zero GRU state, epsilon-greedy with <paramref name="epsilon"/> (0, JaxMARL's greedy test policy, by default).
+    /// Environments and action draws come from <paramref name="seed"/>; the trainer is not touched.
+    /// </summary>
+    public static PolicyEvaluation Run(MarlQTrainer trainer, int episodes, double epsilon, long seed, int maxSteps = 100_000)
+    {
+        var learner = trainer.Learner;
+        TorchSharp.torch.Tensor? hidden = null;
+        try
+        {
+            return PlayMultiAgent(trainer.Environment.Name, trainer.Seeds, learner.Inputs, episodes, epsilon, seed, maxSteps, learner.Online.Values.device,
+                (states, streams) => learner.Act(states, ref hidden, null, epsilon, streams));
+        }
+        finally { hidden?.Dispose(); }
+    }
+
+    /// <summary>The same for a PQN-VDN trainer (a feed-forward agent network).</summary>
+    public static PolicyEvaluation Run(PqnTrainer trainer, int episodes, double epsilon, long seed, int maxSteps = 100_000) =>
+        PlayMultiAgent(trainer.Environment.Name, trainer.Seeds, trainer.Inputs, episodes, epsilon, seed, maxSteps, trainer.Device,
+            (states, streams) => trainer.Act(states, epsilon, streams));
+
+    /// <summary>Fresh environments of <paramref name="envName"/> played by a multi-agent Q-learner's actions [C, X, n] at the joint states [C, X, S].</summary>
+    static PolicyEvaluation PlayMultiAgent(string envName, int seeds, Rollouts.AgentInputs inputs, int episodes, double epsilon, long seed, int maxSteps,
+        TorchSharp.torch.Device device, Func<TorchSharp.torch.Tensor, ulong[], int[]> act)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
+        if (!(epsilon >= 0 && epsilon <= 1)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "the evaluation epsilon must lie in [0, 1]");
+        using var env = EnvRegistry.Create(envName, seeds * episodes);
+        env.Reset(EnvironmentSeeds(env, seed));
+        var streams = ActionStreams(seeds, seed);
+        var n = env.NumEnvs;
+        var agents = env.Agents.Count;
+        var states = new float[n * inputs.StateSize];
+        var actions = new int[agents * n];
+        return Play(env, seeds, () =>
+        {
+            inputs.ReadStates(env, states);
+            int[] chosen;
+            using (var x = TorchSharp.torch.tensor(states, new long[] { seeds, episodes, inputs.StateSize }).to(device)) chosen = act(x, streams);
+            for (var r = 0; r < n; r++)
+                for (var a = 0; a < agents; a++) actions[a * n + r] = chosen[r * agents + a];
+            env.Step(actions);
+        }, maxSteps);
+    }
+
     /// <summary>Per training seed s, the evaluation's action stream (the first learner's; others derive theirs from it).</summary>
     static ulong[] ActionStreams(int seeds, long seed) =>
         Enumerable.Range(0, seeds).Select(s => SplitMix64.Start(((ulong)seed * 31 + (ulong)s) ^ 0x0A11_CE5E_ED00_0000UL)).ToArray();

@@ -126,6 +126,25 @@ public sealed class PqnTrainer : IIterativeTrainer
     public long GradSteps => optimizer.Steps;
 
     /// <summary>Action values [C, X n, A] at states [C, X, S].</summary>
+    /// <summary>The trainer of the PQN-VDN run in <paramref name="directory"/> as its checkpoint left it (nothing is written).</summary>
+    public static PqnTrainer Open(string directory, Device? device = null)
+    {
+        var (algo, env, seeds, settings) = TrainingRun.ReadConfigJson(directory);
+        if (algo != "pqn_vdn") throw new InvalidDataException($"{Path.Combine(directory, "config.json")}: '{algo}' is not pqn_vdn");
+        var config = TrainingRun.BindSettings<PqnConfig>(directory, settings);
+        return TrainingRun.OpenTrainer(directory, () => new PqnTrainer(env, config, seeds, device));
+    }
+
+    /// <summary>Epsilon-greedy actions [C, X, n] at states [C, X, S] with the uniform draws from <paramref name="streams"/> (one per copy): an evaluation's, the trainer's own streams are not touched.</summary>
+    public int[] Act(Tensor states, double epsilon, ulong[] streams)
+    {
+        if (streams.Length != seeds) throw new ArgumentException($"{streams.Length} action streams for {seeds} seeds", nameof(streams));
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        return Inputs.EpsilonGreedy(Values(states), epsilon, streams);
+    }
+
+    /// <summary>Action values [C, X n, A] at states [C, X, S].</summary>
     public Tensor Values(Tensor states) => network.Forward(Parameters, Inputs.From(states), new ForwardContext()).Value;
 
     /// <summary>Sum over agents of each agent's greedy valid value [C, X] from values [C, X n, A].</summary>
