@@ -177,6 +177,9 @@ public class MinatarKernelTests
             Assert.Equal(expected, managed.Act(obs, epsilon));
             if (epsilon == 0) Assert.True(expected.Distinct().Count() > 1, "the greedy actions should not all be one action");
         }
+        // Observations of another grid with as many values are refused, not misread.
+        using var other = tensor(Observations(2 * 50, 3), new long[] { 2, 50, 20, 5, 4 });
+        Assert.Contains("observations [2, 50, 20, 5, 4]", Assert.Throws<ArgumentException>(() => managed.Act(other, 0)).Message);
     }
 
     [Theory]

@@ -81,6 +81,8 @@ public sealed class DqnLearner : IDisposable
                     (actions[c * rows + r], exploring[c * rows + r]) = (SplitMix64.Below(ref streams[c], Network.Actions), true);
         if (host is not null && noise is null && HostSpan.CanView(observations))
         {
+            if (observations.dim() != 2 + host.ObservationShape.Length || !observations.shape.Skip(2).SequenceEqual(host.ObservationShape))
+                throw new ArgumentException($"observations [{string.Join(", ", observations.shape)}] for a network of [copies, rows, {string.Join(", ", host.ObservationShape)}]", nameof(observations));
             var all = HostSpan.Floats(observations);
             var per = all.Length / copies;
             for (var c = 0; c < copies; c++)

@@ -22,9 +22,9 @@ internal sealed class MinatarDqnStep
     readonly MinatarQKernel.Taps taps, nextTaps;
     readonly float[] preactivation, nextPreactivation, values, nextValues, nextOnline, gradientRows, losses;
 
-    MinatarDqnStep(MinatarQKernel kernel, QNetwork network, DqnConfig config)
+    MinatarDqnStep(MinatarQKernel kernel, QNetwork network, DqnConfig config, long[] observationShape)
     {
-        (this.kernel, this.network, this.config) = (kernel, network, config);
+        (this.kernel, this.network, this.config, ObservationShape) = (kernel, network, config, observationShape.ToArray());
         (online, target, gradient) = (kernel.NewWeights(), kernel.NewWeights(), kernel.NewWeights());
         (taps, nextTaps) = (kernel.NewTaps(), kernel.NewTaps());
         sample = new ReplaySample(network.Copies, config.BatchSize, kernel.ObservationSize);
@@ -40,8 +40,11 @@ internal sealed class MinatarDqnStep
         if (config.TorchOnly) { reason = "torch_only=true"; return null; }
         if (config.AugmentPad > 0) { reason = "random-shift augmentation"; return null; }
         var kernel = MinatarQKernel.For(network, observationShape, out reason);
-        return kernel is null ? null : new MinatarDqnStep(kernel, network, config);
+        return kernel is null ? null : new MinatarDqnStep(kernel, network, config, observationShape);
     }
+
+    /// <summary>Shape of one observation [H, W, Ch].</summary>
+    public long[] ObservationShape { get; }
 
     /// <summary>
     /// The greedy action of copy <paramref name="copy"/> at each observation row of <paramref name="observations"/>
