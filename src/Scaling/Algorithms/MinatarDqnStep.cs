@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Hybrid.Scaling.Networks;
 using Hybrid.Scaling.Replay;
 
@@ -17,7 +18,8 @@ internal sealed class MinatarDqnStep
     readonly MinatarQKernel kernel;
     readonly QNetwork network;
     readonly DqnConfig config;
-    readonly MinatarQKernel.Weights online, target, gradient;
+    readonly MinatarQKernel.Weights gradient;
+    readonly Cached[] online, target;
     readonly ReplaySample sample;
     readonly MinatarQKernel.Taps taps, nextTaps;
     readonly float[] preactivation, nextPreactivation, values, nextValues, nextOnline, gradientRows, losses;
@@ -25,7 +27,9 @@ internal sealed class MinatarDqnStep
     MinatarDqnStep(MinatarQKernel kernel, QNetwork network, DqnConfig config, long[] observationShape)
     {
         (this.kernel, this.network, this.config, ObservationShape) = (kernel, network, config, observationShape.ToArray());
-        (online, target, gradient) = (kernel.NewWeights(), kernel.NewWeights(), kernel.NewWeights());
+        gradient = kernel.NewWeights();
+        online = Enumerable.Range(0, network.Copies).Select(_ => new Cached(kernel)).ToArray();
+        target = Enumerable.Range(0, network.Copies).Select(_ => new Cached(kernel)).ToArray();
         (taps, nextTaps) = (kernel.NewTaps(), kernel.NewTaps());
         sample = new ReplaySample(network.Copies, config.BatchSize, kernel.ObservationSize);
         (preactivation, nextPreactivation) = (new float[kernel.Features], new float[kernel.Features]);
@@ -52,12 +56,12 @@ internal sealed class MinatarDqnStep
     /// </summary>
     public void Greedy(int copy, ReadOnlySpan<float> observations, ReadOnlySpan<bool> exploring, Span<int> actions)
     {
-        kernel.Load(Row(network.Online.Values, copy), online);
+        var weights = online[copy].Of(Row(network.Online.Values, copy));
         var size = kernel.ObservationSize;
         for (var r = 0; r < actions.Length; r++)
         {
             if (exploring[r]) continue;
-            kernel.Forward(online, observations.Slice(r * size, size), preactivation, values);
+            kernel.Forward(weights, observations.Slice(r * size, size), preactivation, values);
             actions[r] = ArgMax(values);
         }
     }
@@ -73,8 +77,8 @@ internal sealed class MinatarDqnStep
         var q = new double[copies];
         for (var c = 0; c < copies; c++)
         {
-            kernel.Load(Row(network.Online.Values, c), online);
-            kernel.Load(Row(network.Target.Values, c), target);
+            var online = this.online[c].Of(Row(network.Online.Values, c));
+            var target = this.target[c].Of(Row(network.Target.Values, c));
             gradient.Clear();
             float lossSum = 0, qSum = 0;
             for (var b = 0; b < batch; b++)
@@ -115,6 +119,27 @@ internal sealed class MinatarDqnStep
             replay.SetPriorities(sample.Slots, priorities);
         }
         return new[] { loss, q, norms.Length > 0 ? norms : Enumerable.Repeat(double.NaN, copies).ToArray() };
+    }
+
+    /// <summary>
+    /// One copy's weights in the kernel's layout, permuted again only when the parameter row differs bit for bit from the
+    /// one they came from: a greedy action between two gradient steps, or the target network between two copies, reuses
+    /// them, and any write to the parameters (a step, a checkpoint, a caller's) is seen.
+    /// </summary>
+    sealed class Cached(MinatarQKernel kernel)
+    {
+        readonly float[] source = new float[kernel.Size];
+        readonly MinatarQKernel.Weights weights = kernel.NewWeights();
+        bool loaded;
+
+        public MinatarQKernel.Weights Of(ReadOnlySpan<float> row)
+        {
+            if (loaded && MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes(source.AsSpan()))) return weights;
+            row.CopyTo(source);
+            kernel.Load(row, weights);
+            loaded = true;
+            return weights;
+        }
     }
 
     Span<float> Row(TorchSharp.torch.Tensor values, int copy) => HostSpan.Floats(values).Slice(copy * kernel.Size, kernel.Size);
