@@ -1,3 +1,4 @@
+using Hybrid.Scaling.Catalog;
 using Hybrid.Scaling.Environments;
 using Hybrid.Scaling.Environments.MinAtar;
 using Xunit;
@@ -108,6 +109,30 @@ public class BreakoutTests
         var moved = Enumerable.Range(0, 2000).Count(e => sticky.State(e).Paddle == 5);
         Assert.InRange(moved, 200 - 5 * 13, 200 + 5 * 13);
         Assert.Throws<ArgumentOutOfRangeException>(() => new Breakout(1, new MinAtarOptions(StickyActionProbability: 1)));
+    }
+
+    [Fact]
+    public void EveryMinAtarGameHasARegisteredStickyVariantAndItsNameSaysItsSettings()
+    {
+        foreach (var name in EnvRegistry.Names.Where(n => n.StartsWith("minatar_") && !n.EndsWith("_sticky")))
+        {
+            using var plain = (MinAtarGame)EnvRegistry.Create(name);
+            using var sticky = (MinAtarGame)EnvRegistry.Create(name + "_sticky");
+            Assert.Equal(name, plain.Name);
+            Assert.Equal(name + "_sticky", sticky.Name);
+            Assert.Equal(0.0, plain.Options.StickyActionProbability);
+            Assert.Equal(plain.Options with { StickyActionProbability = 0.1 }, sticky.Options);   // only the sticky actions differ
+        }
+        // Other settings are not a registered environment: what is looked up by name cannot take the wrong settings.
+        using var custom = new Breakout(1, MinAtarOptions.Original);
+        Assert.Equal("minatar_breakout_custom", custom.Name);
+        Assert.Throws<ArgumentException>(() => EnvRegistry.Create(custom.Name));
+        // A run on the sticky variant trains, and its evaluation plays the sticky variant (the environment by its name).
+        var config = Hybrid.Scaling.Algorithms.DqnConfig.For("dqn", "minatar_breakout_sticky") with { NumEnvs = 1, TotalTimesteps = 2_000, IterationSteps = 1_000, MinReplayHistory = 500 };
+        using var trainer = new Hybrid.Scaling.Algorithms.DqnTrainer("dqn", "minatar_breakout_sticky", config);
+        trainer.Train();
+        Assert.Equal("minatar_breakout_sticky", trainer.Environment.Name);
+        Assert.Single(Hybrid.Scaling.Algorithms.PolicyEvaluation.Run(trainer, 2, epsilon: null, seed: 0).Returns);
     }
 
     [Fact]

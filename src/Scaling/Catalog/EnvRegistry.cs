@@ -32,9 +32,18 @@ public static class EnvRegistry
         ["MPE_simple_world_comm_v3"] = ("MPE world comm: a talking leader's team hunts two agents among forests and food (continuous, as JaxMARL), 25 steps", n => new Environments.Mpe.SimpleWorldComm(n)),
         ["MPE_simple_world_comm_discrete_v3"] = ("MPE world comm with discrete actions (leader Discrete(20))", n => new Environments.Mpe.SimpleWorldComm(n, actions: Environments.Mpe.MpeActions.Discrete)),
         ["minatar_seaquest"] = ("MinAtar Seaquest (MinAtar semantics, gymnax settings)", n => new Environments.MinAtar.Seaquest(n)),
+        // MinAtar's sticky actions (0.1: with that probability the previous action repeats) on gymnax's settings otherwise,
+        // as thesis chapter 6's MinAtar protocol runs them.
+        ["minatar_breakout_sticky"] = ("MinAtar Breakout with sticky actions 0.1 (the original MinAtar's), 1,000-step limit", n => new Environments.MinAtar.Breakout(n, Sticky)),
+        ["minatar_space_invaders_sticky"] = ("MinAtar Space Invaders with sticky actions 0.1, 1,000-step limit", n => new Environments.MinAtar.SpaceInvaders(n, Sticky)),
+        ["minatar_asterix_sticky"] = ("MinAtar Asterix with sticky actions 0.1, 1,000-step limit", n => new Environments.MinAtar.Asterix(n, Sticky)),
+        ["minatar_freeway_sticky"] = ("MinAtar Freeway with sticky actions 0.1, 2,500-step episodes", n => new Environments.MinAtar.Freeway(n, Sticky with { MaxSteps = 2500 })),
+        ["minatar_seaquest_sticky"] = ("MinAtar Seaquest with sticky actions 0.1, 1,000-step limit", n => new Environments.MinAtar.Seaquest(n, Sticky)),
         ["MPE_simple_continuous_v3"] = ("MPE simple with continuous actions (Box(0, 1, [5]))", n => new Environments.Mpe.Simple(n, actions: Environments.Mpe.MpeActions.Continuous)),
         ["MPE_simple_spread_continuous_v3"] = ("MPE simple spread with continuous actions", n => new Environments.Mpe.SimpleSpread(n, actions: Environments.Mpe.MpeActions.Continuous)),
     };
+
+    static Environments.MinAtar.MinAtarOptions Sticky => Environments.MinAtar.MinAtarOptions.Gymnax with { StickyActionProbability = Environments.MinAtar.MinAtarOptions.MinAtarSticky };
 
     /// <summary>The registered names.</summary>
     public static IReadOnlyList<string> Names => factories.Keys.ToList();

@@ -30,7 +30,7 @@ public sealed class Asterix : MinAtarGame, IRenderable
     }
 
     /// <inheritdoc/>
-    public override string Name => "minatar_asterix";
+    protected override string GameName => "minatar_asterix";
 
     /// <summary>Player (x, y), spawn and move speeds of environment e.</summary>
     public (int X, int Y, int SpawnSpeed, int MoveSpeed) State(int env) => (playerX[env], playerY[env], spawnSpeed[env], moveSpeed[env]);

@@ -32,7 +32,7 @@ public sealed class Breakout : MinAtarGame, IRenderable
     }
 
     /// <inheritdoc/>
-    public override string Name => "minatar_breakout";
+    protected override string GameName => "minatar_breakout";
 
     /// <summary>Ball (x, y, direction 0 up-left, 1 up-right, 2 down-right, 3 down-left), paddle column and bricks left in environment e.</summary>
     public (int X, int Y, int Dir, int Paddle, int Bricks) State(int env) => (ballX[env], ballY[env], ballDir[env], paddle[env], bricksLeft[env]);

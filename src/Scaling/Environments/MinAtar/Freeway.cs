@@ -18,14 +18,19 @@ public sealed class Freeway : MinAtarGame, IRenderable
 
     /// <summary>Creates N games; the time limit defaults to Freeway's 2,500 steps.</summary>
     public Freeway(int numEnvs, MinAtarOptions? options = null)
-        : base(numEnvs, 7, 3, options ?? MinAtarOptions.Gymnax with { MaxSteps = 2500 })
+        : base(numEnvs, 7, 3, options ?? FreewayDefaults)
     {
         chicken = new int[numEnvs]; moveTimer = new int[numEnvs];
         carX = new int[numEnvs * Lanes]; countdown = new int[numEnvs * Lanes]; velocity = new int[numEnvs * Lanes];
     }
 
     /// <inheritdoc/>
-    public override string Name => "minatar_freeway";
+    protected override string GameName => "minatar_freeway";
+
+    static readonly MinAtarOptions FreewayDefaults = MinAtarOptions.Gymnax with { MaxSteps = 2500 };
+
+    /// <inheritdoc/>
+    protected override MinAtarOptions Defaults => FreewayDefaults;
 
     /// <summary>The chicken's row in environment e.</summary>
     public int Chicken(int env) => chicken[env];

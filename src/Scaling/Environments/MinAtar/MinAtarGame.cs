@@ -26,6 +26,20 @@ public abstract class MinAtarGame : VectorEnv
     /// <summary>The game's settings.</summary>
     public MinAtarOptions Options { get; }
 
+    /// <summary>The game's registered name with its default (gymnax) settings, e.g. "minatar_breakout".</summary>
+    protected abstract string GameName { get; }
+
+    /// <summary>The settings of the game's registered default (gymnax's; Freeway's episodes are 2,500 steps).</summary>
+    protected virtual MinAtarOptions Defaults => MinAtarOptions.Gymnax;
+
+    /// <summary>
+    /// The registered name of these settings: the game's name with its defaults, "..._sticky" with the defaults and
+    /// MinAtar's sticky actions (0.1), "..._custom" for any other settings (not registered: what is looked up by name,
+    /// such as an evaluation's fresh environments, cannot silently take other settings).
+    /// </summary>
+    public sealed override string Name =>
+        Options == Defaults ? GameName : Options == Defaults with { StickyActionProbability = MinAtarOptions.MinAtarSticky } ? GameName + "_sticky" : GameName + "_custom";
+
     /// <summary>Environment e's action this step, after sticky actions (draws from Random[e] when they are on).</summary>
     protected int Act(int env, int[] actions) => Options.Sticky(actions[env], ref lastAction[env], ref Random[env]);
 

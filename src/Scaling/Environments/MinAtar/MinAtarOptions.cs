@@ -25,9 +25,12 @@ public sealed record MinAtarOptions(double StickyActionProbability = 0, int MaxS
         return last = chosen;
     }
 
+    /// <summary>The original MinAtar's sticky-action probability.</summary>
+    public const double MinAtarSticky = 0.1;
+
     /// <summary>gymnax's settings: no sticky actions, 1,000-step limit, ramping on.</summary>
     public static MinAtarOptions Gymnax { get; } = new();
 
     /// <summary>The original MinAtar's settings: sticky actions 0.1, no time limit, ramping on.</summary>
-    public static MinAtarOptions Original { get; } = new(0.1, int.MaxValue);
+    public static MinAtarOptions Original { get; } = new(MinAtarSticky, int.MaxValue);
 }

@@ -36,7 +36,7 @@ public sealed class Seaquest : MinAtarGame, IRenderable
     }
 
     /// <inheritdoc/>
-    public override string Name => "minatar_seaquest";
+    protected override string GameName => "minatar_seaquest";
 
     /// <summary>Oxygen, rescued divers, submarine (x, y), enemy spawn speed and entity move speed of environment e.</summary>
     public (int Oxygen, int Divers, int X, int Y, int SpawnSpeed, int MoveSpeed) State(int env)

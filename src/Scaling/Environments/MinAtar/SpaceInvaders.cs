@@ -29,7 +29,7 @@ public sealed class SpaceInvaders : MinAtarGame, IRenderable
     }
 
     /// <inheritdoc/>
-    public override string Name => "minatar_space_invaders";
+    protected override string GameName => "minatar_space_invaders";
 
     /// <summary>Cannon column, alien direction (-1 left, +1 right), alien move interval and number of aliens in environment e.</summary>
     public (int Cannon, int AlienDir, int MoveInterval, int Aliens) State(int env) =>
