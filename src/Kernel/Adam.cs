@@ -117,27 +117,35 @@ public sealed class Adam : IDisposable
             g = gradient * scale;
             result = norms.squeeze(1).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
         }
-        Steps++;
+        var (factor, adaptive) = NextStep(learningRate, ascend);
         FirstMoment.mul_(beta1Scalar).add_(g, alpha: oneMinusBeta1);
         SecondMoment.mul_(beta2Scalar).addcmul_(g, g, value: oneMinusBeta2);
-        var sign = ascend ? 1 : -1;
-        var rectifier = 1.0;
-        if (Rectified)
+        using var step = factor.ToScalar();
+        if (!adaptive)
         {
-            if (RectifierAt(Steps) is { } r) rectifier = r;
-            else
-            {
-                using var plain = (sign * learningRate / (1 - Math.Pow(Beta1, Steps))).ToScalar();
-                values.add_(FirstMoment, alpha: plain);
-                return result;
-            }
+            values.add_(FirstMoment, alpha: step);
+            return result;
         }
-        using var correction2 = (1 - Math.Pow(Beta2, Steps)).ToScalar();
-        using var step = (sign * learningRate * rectifier / (1 - Math.Pow(Beta1, Steps))).ToScalar();
+        using var correction2 = SecondCorrection.ToScalar();
         var denominator = SecondMoment.div(correction2).sqrt_().PlusInPlace(epsilonScalar);
         values.addcdiv_(FirstMoment, denominator, value: step);
         return result;
     }
+
+    /// <summary>
+    /// Counts the update and returns the factor of its step: sign lr r_t / (1 - b1^t) on m / (sqrt(v / (1 - b2^t)) + eps)
+    /// (adaptive; r_t = 1 for Adam), or sign lr / (1 - b1^t) on m alone while RAdam does not trust the variance yet.
+    /// </summary>
+    (double Factor, bool Adaptive) NextStep(double learningRate, bool ascend)
+    {
+        Steps++;
+        var scale = (ascend ? 1 : -1) * learningRate;
+        var rectifier = Rectified ? RectifierAt(Steps) : 1.0;
+        return rectifier is { } r ? (scale * r / (1 - Math.Pow(Beta1, Steps)), true) : (scale / (1 - Math.Pow(Beta1, Steps)), false);
+    }
+
+    /// <summary>1 - b2^t of the current update t.</summary>
+    double SecondCorrection => 1 - Math.Pow(Beta2, Steps);
 
     /// <summary>
     /// <see cref="Step(Tensor, double, bool)"/> computed in managed code on the CPU memory of the values and moments
@@ -167,18 +175,9 @@ public sealed class Adam : IDisposable
             result[c] = norm;
             scales[c] = MathF.Min(1f, 1f / norm * (float)limit);
         }
-        Steps++;
+        var (factor, adaptive) = NextStep(learningRate, ascend);
         float b1 = (float)Beta1, ob1 = (float)(1 - Beta1), b2 = (float)Beta2, ob2 = (float)(1 - Beta2), eps = (float)Epsilon;
-        var sign = ascend ? 1 : -1;
-        var rectifier = 1.0;
-        var adaptive = true;
-        if (Rectified)
-        {
-            if (RectifierAt(Steps) is { } r) rectifier = r;
-            else adaptive = false;
-        }
-        var correction2 = (float)(1 - Math.Pow(Beta2, Steps));
-        var step = adaptive ? (float)(sign * learningRate * rectifier / (1 - Math.Pow(Beta1, Steps))) : (float)(sign * learningRate / (1 - Math.Pow(Beta1, Steps)));
+        float correction2 = (float)SecondCorrection, step = (float)factor;
         for (var c = 0; c < copies; c++)
         {
             var scale = scales[c];
@@ -194,7 +193,7 @@ public sealed class Adam : IDisposable
                 Vector<float> vb1 = new(b1), vob1 = new(ob1), vb2 = new(b2), vob2 = new(ob2), veps = new(eps), vc2 = new(correction2), vstep = new(step), vscale = new(scale);
                 for (var k = 0; k < vp.Length; k++)
                 {
-                    var g = MaxGradNorm is null ? vg[k] : vg[k] * vscale;
+                    var g = vg[k] * vscale;                              // the scale is exactly 1 without clipping
                     vm[k] = vm[k] * vb1 + vob1 * g;
                     vv[k] = vv[k] * vb2 + vob2 * (g * g);
                     vp[k] += adaptive ? vstep * (vm[k] / (Vector.SquareRoot(vv[k] / vc2) + veps)) : vstep * vm[k];
@@ -204,7 +203,7 @@ public sealed class Adam : IDisposable
             for (; i < size; i++)
             {
                 var j = start + i;
-                var g = MaxGradNorm is null ? gradient[j] : gradient[j] * scale;
+                var g = gradient[j] * scale;
                 m[j] = m[j] * b1 + ob1 * g;
                 v[j] = v[j] * b2 + ob2 * (g * g);
                 parameters[j] += adaptive ? step * (m[j] / (MathF.Sqrt(v[j] / correction2) + eps)) : step * m[j];

@@ -71,7 +71,8 @@ public sealed class DqnLearner : IDisposable
     {
         var copies = Network.Copies;
         if (streams.Length != copies) throw new ArgumentException($"{streams.Length} action streams for {copies} copies", nameof(streams));
-        var rows = (int)observations.shape[1];
+        var shape = observations.shape;       // one native call per action, not one per use
+        var rows = (int)shape[1];
         var actions = new int[copies * rows];
         var exploring = new bool[copies * rows];
         // The uniform draws do not depend on the greedy actions: rows that explore need no network pass.
@@ -81,8 +82,8 @@ public sealed class DqnLearner : IDisposable
                     (actions[c * rows + r], exploring[c * rows + r]) = (SplitMix64.Below(ref streams[c], Network.Actions), true);
         if (host is not null && noise is null && HostSpan.CanView(observations))
         {
-            if (observations.dim() != 2 + host.ObservationShape.Length || !observations.shape.Skip(2).SequenceEqual(host.ObservationShape))
-                throw new ArgumentException($"observations [{string.Join(", ", observations.shape)}] for a network of [copies, rows, {string.Join(", ", host.ObservationShape)}]", nameof(observations));
+            if (shape.Length != 2 + host.ObservationShape.Length || !shape.Skip(2).SequenceEqual(host.ObservationShape))
+                throw new ArgumentException($"observations [{string.Join(", ", shape)}] for a network of [copies, rows, {string.Join(", ", host.ObservationShape)}]", nameof(observations));
             var all = HostSpan.Floats(observations);
             var per = all.Length / copies;
             for (var c = 0; c < copies; c++)

@@ -22,7 +22,7 @@ internal sealed class MinatarDqnStep
     readonly Cached[] online, target;
     readonly ReplaySample sample;
     readonly MinatarQKernel.Taps taps, nextTaps;
-    readonly float[] preactivation, nextPreactivation, values, nextValues, nextOnline, gradientRows, losses;
+    readonly float[] preactivation, nextPreactivation, values, nextValues, nextOnline, gradientRows, losses, priorities;
 
     MinatarDqnStep(MinatarQKernel kernel, QNetwork network, DqnConfig config, long[] observationShape)
     {
@@ -36,6 +36,7 @@ internal sealed class MinatarDqnStep
         (values, nextValues, nextOnline) = (new float[kernel.Actions], new float[kernel.Actions], new float[kernel.Actions]);
         gradientRows = new float[network.Copies * kernel.Size];
         losses = new float[network.Copies * config.BatchSize];
+        priorities = new float[losses.Length];
     }
 
     /// <summary>The step for <paramref name="network"/> and <paramref name="config"/>, or null with the reason where the kernel does not apply.</summary>
@@ -114,7 +115,6 @@ internal sealed class MinatarDqnStep
         var norms = adam.StepOnHost(gradientRows, learningRate);
         if (config.Prioritised)
         {
-            var priorities = new float[losses.Length];
             for (var r = 0; r < priorities.Length; r++) priorities[r] = MathF.Sqrt(losses[r] + 1e-10f);
             replay.SetPriorities(sample.Slots, priorities);
         }

@@ -125,7 +125,6 @@ public sealed class PqnTrainer : IIterativeTrainer
     /// <summary>Gradient steps taken.</summary>
     public long GradSteps => optimizer.Steps;
 
-    /// <summary>Action values [C, X n, A] at states [C, X, S].</summary>
     /// <summary>The trainer of the PQN-VDN run in <paramref name="directory"/> as its checkpoint left it (nothing is written).</summary>
     public static PqnTrainer Open(string directory, Device? device = null)
     {
